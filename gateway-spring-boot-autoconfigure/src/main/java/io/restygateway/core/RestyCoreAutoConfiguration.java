@@ -1,0 +1,81 @@
+package io.restygateway.core;
+
+import java.util.List;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
+
+/**
+ * What every feature stands on: the start-up report, the dependency lines in it, and degraded health for the
+ * dependencies the gateway serves without.
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = "resty.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(RestyProperties.class)
+public class RestyCoreAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "resty.startup-report.enabled", matchIfMissing = true)
+	public RestyStartupReporter restyStartupReporter(ObjectProvider<RestyFeatureReport> reports,
+			Environment environment) {
+		return new RestyStartupReporter(reports, environment);
+	}
+
+	/**
+	 * The start-up lines for Redis and Consul: in use or not, as the environment defaults decided.
+	 */
+	@Bean
+	@Order(0)
+	@ConditionalOnMissingBean(name = "restyDependenciesReport")
+	public RestyFeatureReport restyDependenciesReport(Environment environment) {
+		List<String> imports = Binder.get(environment)
+			.bind("spring.config.import", Bindable.listOf(String.class))
+			.orElse(List.of());
+		DependencyUse use = DependencyUse.from(environment::getProperty, imports);
+		String redis = use.redis() ? "redis: configured, " + redisTarget(environment)
+				: "redis: not configured (its health does not count)";
+		String consul = use.consul() ? "consul: configured, " + environment.getProperty("spring.cloud.consul.host",
+				"localhost") + ":" + environment.getProperty("spring.cloud.consul.port", "8500")
+				: "consul: not configured (its health does not count)";
+		return () -> redis + "; " + consul;
+	}
+
+	private static String redisTarget(Environment environment) {
+		String url = environment.getProperty("spring.data.redis.url");
+		if (url != null && !url.isBlank()) {
+			// Never print a password that the URL may carry.
+			return url.replaceAll("//[^@/]*@", "//***@");
+		}
+		return environment.getProperty("spring.data.redis.host", "localhost") + ":"
+				+ environment.getProperty("spring.data.redis.port", "6379");
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(HealthContributor.class)
+	@ConditionalOnBooleanProperty(name = "resty.health.enabled", matchIfMissing = true)
+	static class DegradedHealthConfiguration {
+
+		// Static: a BeanPostProcessor is created before the other beans and must not drag its configuration along.
+		@Bean
+		static DegradedHealth restyDegradedHealth(Environment environment) {
+			List<String> dependencies = Binder.get(environment)
+				.bind("resty.health.degraded-when-down", Bindable.listOf(String.class))
+				.orElse(List.of("redis", "consul"));
+			return new DegradedHealth(dependencies);
+		}
+
+	}
+
+}

@@ -1,0 +1,61 @@
+package io.restygateway.core;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RestyEnvironmentPostProcessorTests {
+
+	private final RestyEnvironmentPostProcessor processor = new RestyEnvironmentPostProcessor();
+
+	private StandardEnvironment process(Map<String, Object> properties) {
+		StandardEnvironment environment = new StandardEnvironment();
+		environment.getPropertySources().addFirst(new MapPropertySource("test", properties));
+		this.processor.postProcessEnvironment(environment, new SpringApplication());
+		return environment;
+	}
+
+	@Test
+	void unconfiguredDependenciesAreSwitchedOff() {
+		StandardEnvironment environment = process(Map.of());
+		assertThat(environment.getProperty("spring.cloud.consul.enabled")).isEqualTo("false");
+		assertThat(environment.getProperty("management.health.redis.enabled")).isEqualTo("false");
+		assertThat(environment.getProperty("management.endpoint.health.status.order"))
+			.isEqualTo("DOWN,OUT_OF_SERVICE,DEGRADED,UP,UNKNOWN");
+	}
+
+	@Test
+	void configuredDependenciesAreLeftOn() {
+		StandardEnvironment environment = process(
+				Map.of("spring.data.redis.host", "127.0.0.1", "spring.config.import", "optional:consul:"));
+		assertThat(environment.getProperty("spring.cloud.consul.enabled")).isNull();
+		assertThat(environment.getProperty("management.health.redis.enabled")).isNull();
+	}
+
+	@Test
+	void theUsersOwnValuesWin() {
+		StandardEnvironment environment = process(Map.of("management.health.redis.enabled", "true",
+				"management.endpoint.health.status.order", "DOWN,UP"));
+		assertThat(environment.getProperty("management.health.redis.enabled")).isEqualTo("true");
+		assertThat(environment.getProperty("management.endpoint.health.status.order")).isEqualTo("DOWN,UP");
+	}
+
+	@Test
+	void doesNothingWhenRestyIsDisabled() {
+		StandardEnvironment environment = process(Map.of("resty.enabled", "false"));
+		assertThat(environment.getPropertySources().contains(RestyEnvironmentPostProcessor.PROPERTY_SOURCE_NAME))
+			.isFalse();
+	}
+
+	@Test
+	void runsBetweenConfigDataLoadingAndConsulsImportCheck() {
+		assertThat(this.processor.getOrder()).isGreaterThan(Integer.MIN_VALUE + 10).isLessThan(Integer.MIN_VALUE + 1010);
+	}
+
+}

@@ -1,0 +1,57 @@
+package io.restygateway.test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A real HTTP server on a free loopback port (the JDK's own), to stand for an upstream in tests.
+ */
+public final class LoopbackHttpServer implements AutoCloseable {
+
+	private final HttpServer server;
+
+	private final ExecutorService executor;
+
+	private LoopbackHttpServer(HttpServer server, ExecutorService executor) {
+		this.server = server;
+		this.executor = executor;
+	}
+
+	/**
+	 * Start a server that answers every path with {@code handler}.
+	 * @param handler the handler for {@code /}
+	 * @return the running server
+	 * @throws IOException when it cannot bind
+	 */
+	public static LoopbackHttpServer start(HttpHandler handler) throws IOException {
+		HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+		ExecutorService executor = Executors.newFixedThreadPool(4);
+		server.setExecutor(executor);
+		server.createContext("/", handler);
+		server.start();
+		return new LoopbackHttpServer(server, executor);
+	}
+
+	/** @return the port it listens on */
+	public int port() {
+		return this.server.getAddress().getPort();
+	}
+
+	/** @return {@code http://127.0.0.1:port} */
+	public String url() {
+		return "http://127.0.0.1:" + port();
+	}
+
+	@Override
+	public void close() {
+		this.server.stop(0);
+		this.executor.shutdownNow();
+	}
+
+}
