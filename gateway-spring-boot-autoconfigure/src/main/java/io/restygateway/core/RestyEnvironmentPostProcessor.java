@@ -25,7 +25,9 @@ import org.springframework.core.env.MapPropertySource;
  * gateway still serves, makes the whole DEGRADED (HTTP 200), not DOWN.</li>
  * </ul>
  * Every default yields to any value the user sets anywhere. It runs after the config data files are loaded (so it
- * sees {@code application.yml} and {@code spring.config.import}) and before Spring Cloud Consul's import check.
+ * sees {@code application.yml}, the command line, the environment and {@code spring.config.import}) and before Spring
+ * Cloud Consul's import check. What is decided here is decided once: a property added later, by an
+ * {@code ApplicationContextInitializer} or a test's {@code @DynamicPropertySource}, does not change it.
  */
 public class RestyEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 

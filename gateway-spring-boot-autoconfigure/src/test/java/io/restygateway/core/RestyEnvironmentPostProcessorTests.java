@@ -47,6 +47,13 @@ class RestyEnvironmentPostProcessorTests {
 	}
 
 	@Test
+	void aConsulImportInAListKeepsConsulOn() {
+		StandardEnvironment environment = process(
+				Map.of("spring.config.import[0]", "optional:file:./x.yml", "spring.config.import[1]", "consul:agent:8500"));
+		assertThat(environment.getProperty("spring.cloud.consul.enabled")).isNull();
+	}
+
+	@Test
 	void doesNothingWhenRestyIsDisabled() {
 		StandardEnvironment environment = process(Map.of("resty.enabled", "false"));
 		assertThat(environment.getPropertySources().contains(RestyEnvironmentPostProcessor.PROPERTY_SOURCE_NAME))

@@ -1,0 +1,7 @@
+/**
+ * The runnable gateway's entry point.
+ */
+@NullMarked
+package io.restygateway.app;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,128 @@
+package io.restygateway.app;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.restygateway.test.LoopbackHttpServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The README's command, for real: {@code java -jar gateway-app/target/gateway-app.jar}, as a separate process with
+ * nothing else running, then every demo route, the health endpoint, and a route of the user's own brought in with
+ * {@code spring.config.additional-location}.
+ */
+class PackagedJarIT {
+
+	private static final Duration START_LIMIT = Duration.ofSeconds(90);
+
+	@TempDir
+	Path temp;
+
+	@Test
+	void theJarStartsWithTheEmbeddedDefaultAndEveryDemoRouteAnswers() throws Exception {
+		Path jar = Path.of(System.getProperty("gateway.jar", "target/gateway-app.jar"));
+		assertThat(jar).exists();
+		try (LoopbackHttpServer backend = LoopbackHttpServer.start(exchange -> {
+			byte[] body = "extra backend".getBytes(StandardCharsets.UTF_8);
+			exchange.sendResponseHeaders(200, body.length);
+			exchange.getResponseBody().write(body);
+			exchange.close();
+		})) {
+			Path extra = this.temp.resolve("extra.yml");
+			Files.writeString(extra, """
+					spring:
+					  cloud:
+					    gateway:
+					      server:
+					        webflux:
+					          routes:
+					            - id: extra
+					              uri: %s
+					              predicates:
+					                - Path=/extra/**
+					""".formatted(backend.url()));
+			int port = freePort();
+			int managementPort = freePort();
+			Path log = this.temp.resolve("gateway.log");
+			List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+					"-Xmx256m", "-jar", jar.toString(), "--server.port=" + port,
+					"--management.server.port=" + managementPort,
+					"--spring.config.additional-location=file:" + extra));
+			Process gateway = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+			try {
+				long started = System.nanoTime();
+				String base = "http://127.0.0.1:" + port;
+				awaitAnswer(gateway, base + "/demo/text", log);
+				Duration startup = Duration.ofNanos(System.nanoTime() - started);
+				System.out.println("gateway-app answered its first request " + startup.toMillis() + " ms after launch");
+
+				for (String path : List.of("/", "/demo/text", "/demo/json", "/demo/health", "/demo/files/large.bin")) {
+					assertThat(Http.get(base + path).statusCode()).as(path).isEqualTo(200);
+				}
+				assertThat(Http.get(base + "/demo/files/large.bin", "Range", "bytes=0-99").statusCode()).isEqualTo(206);
+				HttpResponse<String> extraRoute = Http.getText(base + "/extra/thing");
+				assertThat(extraRoute.statusCode()).isEqualTo(200);
+				assertThat(extraRoute.body()).isEqualTo("extra backend");
+
+				HttpResponse<String> health = Http.getText("http://127.0.0.1:" + managementPort + "/actuator/health");
+				assertThat(health.statusCode()).isEqualTo(200);
+				assertThat(health.body()).contains("\"status\":\"UP\"");
+
+				String output = Files.readString(log);
+				assertThat(output).contains("Resty Gateway serving on http://localhost:" + port)
+					.contains("management on http://127.0.0.1:" + managementPort + "/actuator")
+					.contains("  demo: routes /")
+					.contains("redis: not configured")
+					.doesNotContain("Caffeine")
+					.doesNotContain(" ERROR ");
+			}
+			finally {
+				gateway.destroy();
+				boolean stopped = gateway.waitFor(30, TimeUnit.SECONDS);
+				if (!stopped) {
+					gateway.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+				}
+				assertThat(stopped).as("the gateway stops on SIGTERM").isTrue();
+			}
+		}
+	}
+
+	private static void awaitAnswer(Process gateway, String url, Path log) throws Exception {
+		long deadline = System.nanoTime() + START_LIMIT.toNanos();
+		while (System.nanoTime() < deadline) {
+			if (!gateway.isAlive()) {
+				throw new AssertionError("the gateway exited with " + gateway.exitValue() + ":\n" + Files.readString(log));
+			}
+			try {
+				if (Http.get(url).statusCode() == 200) {
+					return;
+				}
+			}
+			catch (IOException ex) {
+				// not listening yet
+			}
+			Thread.sleep(200);
+		}
+		throw new AssertionError("no answer within " + START_LIMIT + ":\n" + Files.readString(log));
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			return socket.getLocalPort();
+		}
+	}
+
+}
