@@ -1,0 +1,345 @@
+#!/usr/bin/env bash
+# Resty Gateway end-to-end benchmark: gateway-app measured side by side with its peers, in one run, on loopback.
+#   direct  nginx as the backend (127.0.0.1:9001): a fixed 1 KiB answer at /1k, static /1m.bin and /1m.json
+#   nginx   nginx as a reverse proxy to the backend (9002), keep-alive upstream
+#   scg     a vanilla Spring Cloud Gateway 5 app (9003), built from ../shared/bench/scg into the scratch folder
+#   ours    gateway-app (9005), demo off, one plain route to the backend plus the scenario's arguments
+# Scenarios (what is requested, and how gateway-app is configured for it) are listed in scenarios.txt beside this
+# script. Each scenario: sanity check of every target, warm-up, then REPS interleaved rounds of wrk (one run per
+# target per round), medians. summarize.py prints the table and writes it into src-docs/benchmarks.md.
+#
+# Usage: benchmarks/run.sh [outdir]              (outdir defaults to $BENCH_WORK/results/<date>)
+# Knobs (environment):
+#   PIN=1        servers on CPU 1, wrk on CPU 0 (SERVER_CPUS / LOAD_CPUS change the sets); default 1 with 2+ CPUs
+#   DUR=15       seconds per measured wrk run          REPS=3   interleaved rounds (medians over them)
+#   WARM=60      warm-up seconds of each JVM on its first scenario (10 s on each further path; nginx 5 s a path)
+#   CONNS=32     wrk connections (one wrk thread)
+#   PATHS=       only the scenarios on these paths, e.g. "1k" (a path no scenario covers runs as plain proxying);
+#                empty = every scenario in the file (today /1k and /1m.bin, as peers.sh)
+#   SCENARIOS=   only the scenarios with these names      SCENARIO_FILE=benchmarks/scenarios.txt
+#   BENCH_WORK=~/.cache/resty-bench   scratch: nginx configs, served files, the vanilla SCG build, results
+#   GATEWAY_JAR=gateway-app/target/gateway-app.jar        GATEWAY_ARGS= extra arguments for every gateway-app start
+#   JAVA=        java binary (default: $JAVA_HOME/bin/java, else Java 17 from /usr/lib/jvm, else java on PATH)
+#   JVM_FLAGS="-Xmx512m"  for both JVMs                    SCG_SRC=../shared/bench/scg (relative to the repo root)
+#   DOC=src-docs/benchmarks.md   where the results go (DOC=none: nowhere but the results folder)
+# Stops every process it started, sends traffic to 127.0.0.1 only, and every wait is bounded.
+set -u -o pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+log() { echo "== $*"; }
+
+# ---------------------------------------------------------------- knobs
+NPROC=$(nproc)
+if [ "$NPROC" -ge 2 ]; then PIN=${PIN:-1}; else PIN=${PIN:-0}; fi
+SERVER_CPUS=${SERVER_CPUS:-1}; LOAD_CPUS=${LOAD_CPUS:-0}
+DUR=${DUR:-15}; REPS=${REPS:-3}; WARM=${WARM:-60}; CONNS=${CONNS:-32}
+PATHS=${PATHS:-}; SCENARIOS=${SCENARIOS:-}
+SCENARIO_FILE=${SCENARIO_FILE:-$HERE/scenarios.txt}
+W=${BENCH_WORK:-${HOME:?HOME is not set; set BENCH_WORK}/.cache/resty-bench}
+GATEWAY_JAR=${GATEWAY_JAR:-$ROOT/gateway-app/target/gateway-app.jar}
+GATEWAY_ARGS=${GATEWAY_ARGS:-}
+SCG_SRC=${SCG_SRC:-$ROOT/../shared/bench/scg}
+JVM_FLAGS=${JVM_FLAGS:-"-Xmx512m"}
+DOC=${DOC:-$ROOT/src-docs/benchmarks.md}
+STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-120}   # seconds a JVM may take to give its first answer
+DIRECT_PORT=9001; NGINX_PORT=9002; SCG_PORT=9003; OURS_PORT=9005
+TARGETS=(direct nginx scg ours)
+declare -A PORT=([direct]=$DIRECT_PORT [nginx]=$NGINX_PORT [scg]=$SCG_PORT [ours]=$OURS_PORT)
+
+for k in DUR REPS WARM CONNS STARTUP_TIMEOUT; do
+  [[ ${!k} =~ ^[1-9][0-9]*$ ]] || die "$k must be a positive integer (got '${!k}')"
+done
+
+if [ ! -f "$GATEWAY_JAR" ]; then
+  echo "run.sh: no gateway jar at $GATEWAY_JAR" >&2
+  echo "  build it at the repo root first:  (cd $ROOT && mvn -q -DskipTests package)" >&2
+  echo "  or point GATEWAY_JAR at a built gateway-app.jar" >&2
+  exit 2
+fi
+GATEWAY_JAR=$(cd "$(dirname "$GATEWAY_JAR")" && pwd)/$(basename "$GATEWAY_JAR")
+[ -f "$SCG_SRC/pom.xml" ] || die "no vanilla SCG source at $SCG_SRC (the shared folder is expected beside the repo: $ROOT/../shared)"
+SCG_SRC=$(cd "$SCG_SRC" && pwd)
+[ -f "$SCENARIO_FILE" ] || die "no scenario file at $SCENARIO_FILE"
+
+if [ -z "${JAVA:-}" ]; then
+  if [ -n "${JAVA_HOME:-}" ]; then JAVA=$JAVA_HOME/bin/java
+  elif [ -x /usr/lib/jvm/java-17-openjdk-amd64/bin/java ]; then JAVA=/usr/lib/jvm/java-17-openjdk-amd64/bin/java
+  else JAVA=$(command -v java) || die "no java found: set JAVA or JAVA_HOME"; fi
+fi
+[ -x "$JAVA" ] || die "java is not executable: $JAVA"
+
+if [ "$PIN" = 1 ]; then
+  [ "$NPROC" -ge 2 ] || die "PIN=1 needs 2 CPUs or more (this machine has $NPROC); use PIN=0"
+  SRV=(taskset -c "$SERVER_CPUS"); LOAD=(taskset -c "$LOAD_CPUS")
+else
+  SRV=(); LOAD=()
+fi
+read -ra JVM_FLAGS_A <<< "$JVM_FLAGS"
+read -ra GATEWAY_ARGS_A <<< "$GATEWAY_ARGS"
+
+# ---------------------------------------------------------------- tools
+need_apt=()
+command -v nginx >/dev/null || need_apt+=(nginx)
+command -v wrk >/dev/null || need_apt+=(wrk)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || die "missing ${need_apt[*]}: install them (apt-get install ${need_apt[*]}) or run as root"
+  log "installing ${need_apt[*]}"
+  nginx_before=$(pgrep -x nginx || true)
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"; } >/dev/null \
+    || die "apt-get install ${need_apt[*]} failed"
+  # the package may start a system nginx on port 80: stop it if it was not running before
+  if [ -z "$nginx_before" ] && [ -f /run/nginx.pid ]; then
+    p=$(cat /run/nginx.pid); [ "$(ps -o comm= -p "$p" 2>/dev/null)" = nginx ] && kill -QUIT "$p" 2>/dev/null
+  fi
+fi
+for c in curl python3; do command -v "$c" >/dev/null || die "$c is needed"; done
+
+# ---------------------------------------------------------------- scenarios
+# SC_NAME[i] SC_PATH[i] SC_ARGS[i] (raw argument string, {here} expanded)
+SC_NAME=(); SC_PATH=(); SC_ARGS=()
+in_list() { local x=$1; shift; local y; for y in "$@"; do [ "$x" = "$y" ] && return 0; done; return 1; }
+read -ra PATHS_A <<< "$PATHS"; PATHS_A=("${PATHS_A[@]/#\//}")   # accept "1k" and "/1k"
+read -ra SCEN_A <<< "$SCENARIOS"
+lineno=0
+while IFS= read -r line || [ -n "$line" ]; do
+  lineno=$((lineno + 1))
+  line=${line%%#*}
+  read -r name path rest <<< "$line" || true
+  [ -z "${name:-}" ] && continue
+  [[ $name =~ ^[A-Za-z0-9._-]+$ ]] || die "$SCENARIO_FILE:$lineno: bad scenario name '$name'"
+  [[ ${path:-} == /* ]] || die "$SCENARIO_FILE:$lineno: the path must start with / (got '${path:-}')"
+  in_list "$name" "${SC_NAME[@]}" && die "$SCENARIO_FILE:$lineno: scenario '$name' is listed twice"
+  [ ${#SCEN_A[@]} -gt 0 ] && ! in_list "$name" "${SCEN_A[@]}" && continue
+  [ ${#PATHS_A[@]} -gt 0 ] && ! in_list "${path#/}" "${PATHS_A[@]}" && continue
+  SC_NAME+=("$name"); SC_PATH+=("$path"); SC_ARGS+=("${rest//\{here\}/$HERE}")
+done < "$SCENARIO_FILE"
+for p in "${PATHS_A[@]}"; do   # a path asked for that no scenario covers: plain proxying
+  in_list "/$p" "${SC_PATH[@]}" && continue
+  n=${p//\//_}; in_list "$n" "${SC_NAME[@]}" && n=plain-$n
+  SC_NAME+=("$n"); SC_PATH+=("/$p"); SC_ARGS+=("")
+done
+for n in "${SCEN_A[@]}"; do in_list "$n" "${SC_NAME[@]}" || die "no scenario named '$n' (with PATHS='$PATHS') in $SCENARIO_FILE"; done
+[ ${#SC_NAME[@]} -gt 0 ] || die "no scenario left to run"
+# run order: file order, but scenarios with the same gateway arguments together (fewer gateway restarts)
+ORDER=(); seen_args=()
+for i in "${!SC_NAME[@]}"; do
+  in_list "${SC_ARGS[$i]}" "${seen_args[@]}" && continue
+  seen_args+=("${SC_ARGS[$i]}")
+  for j in "${!SC_NAME[@]}"; do [ "${SC_ARGS[$j]}" = "${SC_ARGS[$i]}" ] && ORDER+=("$j"); done
+done
+
+# ---------------------------------------------------------------- scratch: files and configs
+OUT=${1:-$W/results/$(date +%Y%m%dT%H%M%S)}
+mkdir -p "$OUT/wrk" "$OUT/logs" "$W/tmp" "$W/www" || die "cannot create $OUT or $W"
+OUT=$(cd "$OUT" && pwd)
+[ -f "$W/www/1m.bin" ] || head -c 1048576 /dev/urandom > "$W/www/1m.bin"
+[ -f "$W/www/1m.json" ] || python3 - "$W/www/1m.json" <<'PY'
+import json, sys
+rows = [{"id": i, "name": "item-%d" % i, "tags": ["a", "b"], "v": i * 0.5} for i in range(20000)]
+open(sys.argv[1], "w").write(json.dumps(rows)[:1048576])
+PY
+K=$(printf '0123456789abcdef%.0s' $(seq 64))   # 1 KiB
+nginx_temps() { local d=$W/tmp/$1
+  echo "client_body_temp_path $d-body; proxy_temp_path $d-proxy; fastcgi_temp_path $d-fcgi; uwsgi_temp_path $d-uwsgi; scgi_temp_path $d-scgi;"; }
+nginx_head() { # name
+  local user=""; [ "$(id -u)" = 0 ] && user="user root;"
+  echo "$user worker_processes 1; daemon off; pid $W/tmp/$1.pid; error_log $W/tmp/$1-error.log warn; events { worker_connections 4096; }"; }
+cat > "$W/backend.conf" <<NG
+$(nginx_head backend)
+http { access_log off; default_type application/octet-stream; types { application/json json; application/octet-stream bin; }
+  sendfile on; tcp_nopush on; keepalive_requests 1000000; $(nginx_temps backend)
+  server { listen 127.0.0.1:$DIRECT_PORT backlog=4096; root $W/www;
+    location = /1k { default_type text/plain; return 200 "$K"; }
+    location / { } } }
+NG
+cat > "$W/proxy.conf" <<NG
+$(nginx_head proxy)
+http { access_log off; keepalive_requests 1000000; $(nginx_temps proxy)
+  upstream backend { server 127.0.0.1:$DIRECT_PORT; keepalive 64; keepalive_requests 1000000; }
+  server { listen 127.0.0.1:$NGINX_PORT backlog=4096;
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
+NG
+
+# vanilla SCG: built once into the scratch folder, again whenever its source changes
+scg_hash=$(cd "$SCG_SRC" && find . -type f -not -path './target/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+find_scg_jar() { find "$W/scg/target" -maxdepth 1 -name '*.jar' -not -name '*-plain.jar' 2>/dev/null | head -1; }
+SCG_JAR=$(find_scg_jar)
+if [ -z "$SCG_JAR" ] || [ "$(cat "$W/scg/.src-hash" 2>/dev/null)" != "$scg_hash" ]; then
+  command -v mvn >/dev/null || die "mvn is needed to build the vanilla SCG app"
+  log "building the vanilla SCG app from $SCG_SRC into $W/scg"
+  { rm -rf "$W/scg" && cp -r "$SCG_SRC" "$W/scg" && chmod -R u+w "$W/scg"; } || die "cannot copy $SCG_SRC"
+  (cd "$W/scg" && mvn -q -B -DskipTests package) > "$OUT/logs/scg-build.log" 2>&1 \
+    || { tail -30 "$OUT/logs/scg-build.log" >&2; die "building the vanilla SCG app failed (log: $OUT/logs/scg-build.log)"; }
+  echo "$scg_hash" > "$W/scg/.src-hash"
+  SCG_JAR=$(find_scg_jar); [ -n "$SCG_JAR" ] || die "the SCG build made no jar in $W/scg/target"
+fi
+
+# ---------------------------------------------------------------- processes
+STARTED=()   # pids of every server this script started
+stop_pid() { # pid: graceful stop, bounded wait, then SIGKILL
+  local p=$1 i
+  kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return 0; }
+  if [ "$(ps -o comm= -p "$p" 2>/dev/null)" = nginx ]; then kill -QUIT "$p" 2>/dev/null; else kill -TERM "$p" 2>/dev/null; fi
+  for ((i = 0; i < 150; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
+  wait "$p" 2>/dev/null
+  return 0
+}
+stop_all() {
+  local p
+  trap - EXIT INT TERM
+  [ -n "${WRK_PID:-}" ] && { kill -TERM "$WRK_PID" 2>/dev/null; wait "$WRK_PID" 2>/dev/null; }
+  for p in "${STARTED[@]}"; do stop_pid "$p"; done
+  STARTED=()
+}
+trap stop_all EXIT
+trap 'echo "run.sh: interrupted, stopping what it started" >&2; exit 130' INT
+trap 'echo "run.sh: terminated, stopping what it started" >&2; exit 143' TERM
+
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+http_probe() { # url -> "code bytes" (code 000 when nothing answered)
+  curl -s -o /dev/null --max-time "${2:-10}" -w '%{http_code} %{size_download}' "$1" 2>/dev/null || true; }
+wait_http() { # pid url timeout_s -> 0 once anything answers over HTTP
+  local pid=$1 url=$2 i n=$(($3 * 20)) code
+  for ((i = 0; i < n; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 1
+    code=$(http_probe "$url" 2); [ "${code%% *}" != 000 ] && [ -n "$code" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+start_nginx() { # name port
+  port_taken "$2" && die "port $2 is already taken: is something left from an earlier run? (pgrep -af nginx)"
+  "${SRV[@]}" nginx -p "$W/tmp/" -e "$W/tmp/$1-error.log" -c "$W/$1.conf" > "$OUT/logs/$1.log" 2>&1 &
+  local pid=$!; STARTED+=("$pid")
+  wait_http "$pid" "http://127.0.0.1:$2/" 10 || { cat "$OUT/logs/$1.log" "$W/tmp/$1-error.log" >&2 2>/dev/null; die "nginx '$1' did not start"; }
+}
+
+declare -A JVM_PID=()
+start_jvm() { # name port probe-path jar args...
+  local name=$1 port=$2 probe=$3 jar=$4; shift 4
+  port_taken "$port" && die "port $port is already taken: is something left from an earlier run? (pgrep -af java)"
+  local t0 t1 pid
+  t0=$(date +%s%N)
+  "${SRV[@]}" "$JAVA" "${JVM_FLAGS_A[@]}" -jar "$jar" "$@" > "$OUT/logs/$name.log" 2>&1 &
+  pid=$!; STARTED+=("$pid"); JVM_PID[$name]=$pid
+  if ! wait_http "$pid" "http://127.0.0.1:$port$probe" "$STARTUP_TIMEOUT"; then
+    tail -40 "$OUT/logs/$name.log" >&2
+    die "$name did not answer on port $port within ${STARTUP_TIMEOUT}s (log: $OUT/logs/$name.log)"
+  fi
+  t1=$(date +%s%N)
+  echo "jvm=$name first_answer_ms=$(((t1 - t0) / 1000000)) rss_start_kb=$(ps -o rss= -p "$pid" | tr -d ' ')" >> "$OUT/startup.txt"
+  log "$name answered after $(((t1 - t0) / 1000000)) ms"
+}
+stop_jvm() { # name: records RSS after load, then stops it
+  local name=$1 pid=${JVM_PID[$1]:-} p keep=()
+  [ -n "$pid" ] || return 0
+  echo "jvm=$name rss_after_load_kb=$(ps -o rss= -p "$pid" | tr -d ' ')" >> "$OUT/startup.txt"
+  stop_pid "$pid"
+  for p in "${STARTED[@]}"; do [ "$p" != "$pid" ] && keep+=("$p"); done
+  STARTED=("${keep[@]}"); unset "JVM_PID[$name]"
+}
+
+OURS_NAME=""; OURS_ARGS=__none__
+ensure_gateway() { # scenario index: (re)starts gateway-app when its arguments differ from the running one's
+  local i=$1 extra=()
+  [ "${SC_ARGS[$i]}" = "$OURS_ARGS" ] && return 0
+  [ -n "$OURS_NAME" ] && stop_jvm "$OURS_NAME"
+  OURS_ARGS=${SC_ARGS[$i]}
+  if [ -z "$OURS_ARGS" ]; then OURS_NAME=ours; else OURS_NAME="ours:${SC_NAME[$i]}"; fi
+  read -ra extra <<< "$OURS_ARGS"
+  log "starting gateway-app as $OURS_NAME${OURS_ARGS:+ with $OURS_ARGS}"
+  start_jvm "$OURS_NAME" "$OURS_PORT" "${SC_PATH[$i]}" "$GATEWAY_JAR" \
+    --resty.demo.enabled=false --server.port="$OURS_PORT" --server.address=127.0.0.1 \
+    --management.server.port=0 --logging.level.root=WARN \
+    --spring.cloud.gateway.server.webflux.routes[0].id=bench \
+    --spring.cloud.gateway.server.webflux.routes[0].uri="http://127.0.0.1:$DIRECT_PORT" \
+    '--spring.cloud.gateway.server.webflux.routes[0].predicates[0]=Path=/**' \
+    "${GATEWAY_ARGS_A[@]}" "${extra[@]}"
+}
+jvm_of() { case $1 in scg) echo scg;; ours) echo "$OURS_NAME";; *) echo "";; esac; }
+
+WRK_PID=""
+run_wrk() { # seconds url outfile [--latency]; in the background so that a signal stops the run at once
+  local d=$1 url=$2 f=$3; shift 3
+  "${LOAD[@]}" timeout $((d + 60)) wrk -t1 -c"$CONNS" -d"${d}s" --timeout 10s "$@" "$url" > "$f" 2>&1 &
+  WRK_PID=$!
+  wait "$WRK_PID"; WRK_PID=""
+}
+
+# ---------------------------------------------------------------- run
+{
+  echo "date_utc=$(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "nproc=$NPROC"
+  echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  echo "java=$("$JAVA" -version 2>&1 | head -1)"
+  echo "nginx=$(nginx -v 2>&1 | sed 's/^nginx version: nginx\///')"
+  echo "wrk=$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+  echo "knobs=PIN=$PIN DUR=$DUR REPS=$REPS WARM=$WARM CONNS=$CONNS JVM_FLAGS=$JVM_FLAGS${GATEWAY_ARGS:+ GATEWAY_ARGS=$GATEWAY_ARGS}"
+  echo "DUR=$DUR"; echo "REPS=$REPS"; echo "WARM=$WARM"; echo "PIN=$PIN"
+  echo "repo=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
+  echo "gateway_jar=$GATEWAY_JAR"
+  echo "gateway_jar_built=$(date -u -r "$GATEWAY_JAR" +%Y-%m-%dT%H:%MZ)"
+} > "$OUT/env.txt"
+: > "$OUT/scenarios.tsv"
+for i in "${ORDER[@]}"; do printf '%s\t%s\t%s\n' "${SC_NAME[$i]}" "${SC_PATH[$i]}" "${SC_ARGS[$i]}" >> "$OUT/scenarios.tsv"; done
+log "results in $OUT"
+log "scenarios:$(for i in "${ORDER[@]}"; do printf ' %s(%s)' "${SC_NAME[$i]}" "${SC_PATH[$i]}"; done)"
+log "$(grep '^knobs=' "$OUT/env.txt" | cut -d= -f2-)"
+
+start_nginx backend "$DIRECT_PORT"
+start_nginx proxy "$NGINX_PORT"
+log "starting vanilla SCG"
+start_jvm scg "$SCG_PORT" "${SC_PATH[${ORDER[0]}]}" "$SCG_JAR"
+
+declare -A WARMED=()   # "instance|path" -> 1; an instance is a JVM name or nginx/direct
+for i in "${ORDER[@]}"; do
+  name=${SC_NAME[$i]}; path=${SC_PATH[$i]}
+  ensure_gateway "$i"
+  log "scenario $name: $path"
+  # sanity: every target must answer 200
+  ref_bytes=""
+  for t in "${TARGETS[@]}"; do
+    r=$(http_probe "http://127.0.0.1:${PORT[$t]}$path")
+    echo "sanity $name $t $path ${r:-000 0}" | tee -a "$OUT/sanity.txt"
+    [ "${r%% *}" = 200 ] || die "$t answered '${r:-nothing}' for $path: fix that before measuring (logs: $OUT/logs)"
+    [ -z "$ref_bytes" ] && ref_bytes=${r##* }
+    [ "${r##* }" = "$ref_bytes" ] || echo "   note: $t sent ${r##* } bytes, the backend $ref_bytes"
+  done
+  # warm-up: a JVM's first path WARM s, each further path 10 s; nginx 5 s a path
+  for t in "${TARGETS[@]}"; do
+    inst=$(jvm_of "$t"); inst=${inst:-$t}
+    [ -n "${WARMED[$inst|$path]:-}" ] && continue
+    if [ -n "$(jvm_of "$t")" ]; then
+      if [ -n "${WARMED[$inst]:-}" ]; then d=10; else d=$WARM; fi
+    else d=5; fi
+    log "warm-up $t $path ${d}s"
+    run_wrk "$d" "http://127.0.0.1:${PORT[$t]}$path" "$OUT/warmup-$name-$t.txt"
+    WARMED[$inst|$path]=1; WARMED[$inst]=1
+  done
+  # measured: REPS rounds, every target once a round, the starting target rotating
+  mkdir -p "$OUT/wrk/$name"
+  for ((r = 1; r <= REPS; r++)); do
+    for ((k = 0; k < ${#TARGETS[@]}; k++)); do
+      t=${TARGETS[$(((k + r - 1) % ${#TARGETS[@]}))]}
+      f=$OUT/wrk/$name/$t-$r.txt
+      run_wrk "$DUR" "http://127.0.0.1:${PORT[$t]}$path" "$f" --latency
+      printf '%-10s %-7s round %d: %s\n' "$name" "$t" "$r" "$(grep -E 'Requests/sec' "$f" | tr -s ' ')"
+      grep -qE 'Non-2xx|Socket errors' "$f" && echo "   errors: $(grep -E 'Non-2xx|Socket errors' "$f" | tr -s ' ' | paste -sd';')"
+    done
+  done
+done
+
+# RSS after load, then stop everything before summarizing
+for n in "${!JVM_PID[@]}"; do stop_jvm "$n"; done
+stop_all
+
+doc_args=()
+[ "$DOC" != none ] && doc_args=(--doc "$DOC")
+python3 "$HERE/summarize.py" "$OUT" "${doc_args[@]}" | tee "$OUT/summary.txt" || die "summarize.py failed"
+[ "$DOC" != none ] && log "results written into $DOC"
+exit 0

@@ -1,0 +1,328 @@
+#!/usr/bin/env python3
+"""Summarizes a results folder written by benchmarks/run.sh.
+
+Reads the wrk outputs (wrk/<scenario>/<target>-<round>.txt), env.txt, scenarios.tsv, startup.txt and sanity.txt;
+prints the medians over the rounds and the ratios between targets; writes summary.md into the results folder and,
+with --doc FILE, puts the same Markdown section between the markers <!-- results:begin --> and <!-- results:end -->
+of FILE (creating FILE with an introduction when it does not exist).
+
+Usage: summarize.py RESULTS_DIR [--doc src-docs/benchmarks.md]
+"""
+import argparse
+import glob
+import math
+import os
+import re
+import statistics
+import sys
+
+TARGETS = [("direct", "backend direct"), ("nginx", "nginx proxy"), ("scg", "vanilla SCG"), ("ours", "gateway-app")]
+RATIOS = [("ours", "scg"), ("ours", "nginx"), ("scg", "nginx")]
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+TIME_MS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+SIZE_MIB = {"B": 1 / 1048576, "KB": 1 / 1024, "MB": 1.0, "GB": 1024.0, "TB": 1048576.0}
+NAN = float("nan")
+# the settings below which a run is only a quick look (those of the reference runs)
+REFERENCE = {"DUR": 15, "REPS": 3, "WARM": 60}
+
+
+def parse_wrk(path):
+    """One wrk --latency output: req/s, MiB/s, p50 and p99 in ms, and the errors it reports."""
+    text = open(path, encoding="utf-8", errors="replace").read()
+    r = {"rps": NAN, "mibs": NAN, "p50": NAN, "p99": NAN, "errors": []}
+    m = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    if m:
+        r["rps"] = float(m.group(1))
+    m = re.search(r"Transfer/sec:\s+([\d.]+)([KMGT]?B)", text)
+    if m:
+        r["mibs"] = float(m.group(1)) * SIZE_MIB[m.group(2)]
+    for p in ("50", "99"):
+        m = re.search(r"^\s+%s%%\s+([\d.]+)(us|ms|s|m)\s*$" % p, text, re.M)
+        if m:
+            r["p" + p] = float(m.group(1)) * TIME_MS[m.group(2)]
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    if m and any(int(x) for x in m.groups()):
+        r["errors"].append("socket errors (connect/read/write/timeout) %s/%s/%s/%s" % m.groups())
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    if m:
+        r["errors"].append("%s non-2xx/3xx answers" % m.group(1))
+    if math.isnan(r["rps"]):
+        r["errors"].append("no wrk result (%s)" % text.strip().splitlines()[-1][:120] if text.strip() else "empty wrk output")
+    return r
+
+
+def median(xs):
+    xs = [x for x in xs if not math.isnan(x)]
+    return statistics.median(xs) if xs else NAN
+
+
+def read_kv(path):
+    d = {}
+    if os.path.exists(path):
+        for line in open(path, encoding="utf-8"):
+            if "=" in line:
+                k, v = line.rstrip("\n").split("=", 1)
+                d[k.strip()] = v.strip()
+    return d
+
+
+def read_startup(path):
+    """startup.txt: lines of key=value words, each with jvm=NAME; merged per JVM, in order of appearance."""
+    jvms = {}
+    if os.path.exists(path):
+        for line in open(path, encoding="utf-8"):
+            kv = dict(w.split("=", 1) for w in line.split() if "=" in w)
+            if "jvm" in kv:
+                jvms.setdefault(kv.pop("jvm"), {}).update(kv)
+    return jvms
+
+
+def read_scenarios(d):
+    """scenarios.tsv in run order; falls back on the folders under wrk/."""
+    out = []
+    p = os.path.join(d, "scenarios.tsv")
+    if os.path.exists(p):
+        for line in open(p, encoding="utf-8"):
+            parts = line.rstrip("\n").split("\t")
+            if parts and parts[0]:
+                out.append((parts[0], parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else ""))
+    known = {n for n, _, _ in out}
+    for sub in sorted(glob.glob(os.path.join(d, "wrk", "*"))):
+        n = os.path.basename(sub)
+        if n not in known:
+            out.append((n, "/" + n, ""))
+    return out
+
+
+def collect(d):
+    res = {}
+    for name, _, _ in read_scenarios(d):
+        for t, _ in TARGETS:
+            files = sorted(glob.glob(os.path.join(d, "wrk", name, "%s-[0-9]*.txt" % t)))
+            if not files:
+                continue
+            runs = [parse_wrk(f) for f in files]
+            m = {k: median([r[k] for r in runs]) for k in ("rps", "mibs", "p50", "p99")}
+            rps = [r["rps"] for r in runs if not math.isnan(r["rps"])]
+            m["spread"] = (max(rps) - min(rps)) / m["rps"] if len(rps) > 1 and m["rps"] else NAN
+            m["n"] = len(runs)
+            m["errors"] = sorted({e for r in runs for e in r["errors"]})
+            res.setdefault(name, {})[t] = m
+    return res
+
+
+def ratio(res, a, b, k):
+    try:
+        x, y = res[a][k], res[b][k]
+    except KeyError:
+        return NAN
+    return x / y if y and not (math.isnan(x) or math.isnan(y)) else NAN
+
+
+# ---------------------------------------------------------------- formatting
+def f_int(x):
+    return "–" if math.isnan(x) else "{:,.0f}".format(x).replace(",", " ")
+
+
+def f_mib(x):
+    return "–" if math.isnan(x) else ("%.1f" % x if x < 100 else f_int(x))
+
+
+def f_ms(x):
+    return "–" if math.isnan(x) else ("%.2f" % x if x < 10 else "%.1f" % x)
+
+
+def f_x(x):
+    return "–" if math.isnan(x) else "%.2f×" % x
+
+
+def jvm_label(name):
+    if name == "scg":
+        return "vanilla SCG"
+    if name == "ours":
+        return "gateway-app"
+    if name.startswith("ours:"):
+        return "gateway-app (scenario %s)" % name[5:]
+    return name
+
+
+def is_quick(env):
+    try:
+        return any(int(env.get(k, v)) < v for k, v in REFERENCE.items())
+    except ValueError:
+        return True
+
+
+def text_summary(d, env, scenarios, res, jvms):
+    lines = []
+    for name, path, args in scenarios:
+        if name not in res:
+            continue
+        lines.append("scenario %s: %s%s" % (name, path, ("  gateway args: " + args) if args else ""))
+        lines.append("  %-16s %10s %9s %8s %8s  %4s %7s" % ("target", "req/s", "MiB/s", "p50 ms", "p99 ms", "runs", "spread"))
+        for t, label in TARGETS:
+            m = res[name].get(t)
+            if not m:
+                continue
+            spread = "" if math.isnan(m["spread"]) else "%.1f%%" % (100 * m["spread"])
+            lines.append("  %-16s %10s %9s %8s %8s  %4d %7s%s" % (
+                label, f_int(m["rps"]), f_mib(m["mibs"]), f_ms(m["p50"]), f_ms(m["p99"]), m["n"], spread,
+                ("  ERRORS: " + "; ".join(m["errors"])) if m["errors"] else ""))
+        lines.append("  " + " | ".join("%s/%s req/s %s p99 %s" % (a, b, f_x(ratio(res[name], a, b, "rps")),
+                                                                  f_x(ratio(res[name], a, b, "p99"))) for a, b in RATIOS))
+        lines.append("")
+    for j, v in jvms.items():
+        lines.append("%-24s first answer %s s, RSS after start %s MiB, after load %s MiB" % (
+            jvm_label(j), fmt_s(v.get("first_answer_ms")), fmt_mib_kb(v.get("rss_start_kb")),
+            fmt_mib_kb(v.get("rss_after_load_kb"))))
+    lines.append("%s | %s CPUs, %s | %s | nginx %s | %s" % (
+        env.get("date_utc", "?"), env.get("nproc", "?"), env.get("cpu", "?"), env.get("java", "?"),
+        env.get("nginx", "?"), env.get("knobs", "?")))
+    return "\n".join(lines)
+
+
+def fmt_s(ms):
+    try:
+        return "%.1f" % (int(ms) / 1000)
+    except (TypeError, ValueError):
+        return "–"
+
+
+def fmt_mib_kb(kb):
+    try:
+        return "%.0f" % (int(kb) / 1024)
+    except (TypeError, ValueError):
+        return "–"
+
+
+def markdown_section(env, scenarios, res, jvms, sanity_bad):
+    knobs = env.get("knobs", "?")
+    out = ["### Latest run: %s" % env.get("date_utc", "?"), ""]
+    if is_quick(env):
+        out += ["> Quick look (shorter than the reference settings DUR=15 REPS=3 WARM=60): indicative only.", ""]
+    out += [
+        "- machine: %s CPUs, %s" % (env.get("nproc", "?"), env.get("cpu", "?")),
+        "- java: %s; nginx %s; %s" % (env.get("java", "?"), env.get("nginx", "?"), env.get("wrk", "wrk")),
+        "- knobs: `%s`" % knobs,
+        "- repository at `%s`; gateway-app jar built %s" % (env.get("repo", "?"), env.get("gateway_jar_built", "?")),
+        "",
+    ]
+    for name, path, args in scenarios:
+        if name not in res:
+            continue
+        title = "#### `%s` — scenario `%s`" % (path, name) if name != path.lstrip("/") else "#### `%s`" % path
+        out += [title, ""]
+        if args:
+            out += ["gateway-app arguments on top of the plain route: `%s`" % args, ""]
+        out += ["| target | req/s | MiB/s | p50 ms | p99 ms |", "|---|---:|---:|---:|---:|"]
+        errors = []
+        for t, label in TARGETS:
+            m = res[name].get(t)
+            if not m:
+                continue
+            out.append("| %s | %s | %s | %s | %s |" % (label, f_int(m["rps"]), f_mib(m["mibs"]), f_ms(m["p50"]), f_ms(m["p99"])))
+            if m["errors"]:
+                errors.append("%s: %s" % (label, "; ".join(m["errors"])))
+        out.append("")
+        for a, b in RATIOS:
+            out.append("- %s / %s: req/s %s, p99 %s" % (a, b, f_x(ratio(res[name], a, b, "rps")), f_x(ratio(res[name], a, b, "p99"))))
+        if errors:
+            out += ["", "**Errors reported by wrk:** " + " · ".join(errors)]
+        out.append("")
+    if jvms:
+        out += ["#### JVM start-up and memory", "",
+                "| JVM | first answer s | RSS after start MiB | RSS after load MiB |", "|---|---:|---:|---:|"]
+        for j, v in jvms.items():
+            out.append("| %s | %s | %s | %s |" % (jvm_label(j), fmt_s(v.get("first_answer_ms")),
+                                                 fmt_mib_kb(v.get("rss_start_kb")), fmt_mib_kb(v.get("rss_after_load_kb"))))
+        out.append("")
+    if sanity_bad:
+        out += ["**Sanity checks that did not answer 200:** " + "; ".join(sanity_bad), ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+DOC_TEMPLATE = """# Benchmarks
+
+`benchmarks/run.sh` measures `gateway-app` end to end against its peers, side by side in one run on loopback, so
+that every figure can be read as a ratio to a reference measured under the same conditions:
+
+- **backend direct**: nginx serving the answers itself (127.0.0.1:9001): a fixed 1 KiB answer at `/1k`, static
+  1 MiB files at `/1m.bin` and `/1m.json`; the ceiling of the rig.
+- **nginx proxy**: nginx as a reverse proxy to that backend (keep-alive upstream).
+- **vanilla SCG**: a plain Spring Cloud Gateway 5 app with one route (source in `../shared/bench/scg`).
+- **gateway-app**: this project's runnable gateway, demo off, one plain route `Path=/**` to the backend, plus the
+  scenario's arguments.
+
+## Method
+
+- Load: [wrk](https://github.com/wg/wrk), one thread, 32 connections, 15 s per run. On a machine with two CPUs or
+  more the servers are pinned to CPU 1 and wrk to CPU 0.
+- Each scenario (a URL path, and the gateway's configuration for it: `benchmarks/scenarios.txt`) is first checked
+  on every target (it must answer 200), then warmed (each JVM 60 s on its first path and 10 s on each further one,
+  nginx 5 s), then measured in 3 interleaved rounds, every target once a round; the figures are the medians.
+- Both JVMs run with the same flags (`-Xmx512m`) and the same Java. Start-up is the time from launch to the first
+  HTTP answer; RSS is the resident memory right after start and once all the load is over.
+- Ratios: `ours` = gateway-app, `scg` = vanilla SCG, `nginx` = nginx proxy. For req/s higher is better, for p99
+  lower is better.
+
+## How to run
+
+```
+benchmarks/run.sh                              # the full run, about 9–10 minutes
+DUR=5 REPS=1 WARM=10 benchmarks/run.sh         # a quick look, about 2–3 minutes
+```
+It needs `gateway-app/target/gateway-app.jar` (`mvn -q -DskipTests package` at the repo root), Maven for the
+vanilla SCG build, and installs nginx and wrk with apt-get when they are missing. See `benchmarks/README.md` for
+the knobs and for adding a scenario. The section below is rewritten by each run.
+
+## Results
+
+"""
+
+
+def update_doc(path, section):
+    block = "%s\n%s%s" % (BEGIN, section, END)
+    if os.path.exists(path):
+        text = open(path, encoding="utf-8").read()
+        b, e = text.find(BEGIN), text.find(END)
+        if b >= 0 and e > b:
+            text = text[:b] + block + text[e + len(END):]
+        else:
+            print("summarize.py: no %s ... %s block in %s: appending one" % (BEGIN, END, path), file=sys.stderr)
+            text = text.rstrip("\n") + "\n\n## Results\n\n" + block + "\n"
+    else:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        text = DOC_TEMPLATE + block + "\n"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("results")
+    ap.add_argument("--doc", help="Markdown file whose results block is replaced (created when missing)")
+    a = ap.parse_args()
+    d = a.results
+    env = read_kv(os.path.join(d, "env.txt"))
+    scenarios = read_scenarios(d)
+    res = collect(d)
+    if not res:
+        sys.exit("summarize.py: no wrk results under %s/wrk" % d)
+    jvms = read_startup(os.path.join(d, "startup.txt"))
+    sanity_bad = []
+    sp = os.path.join(d, "sanity.txt")
+    if os.path.exists(sp):
+        for line in open(sp, encoding="utf-8"):
+            w = line.split()
+            if len(w) >= 5 and w[0] == "sanity" and w[4] != "200":
+                sanity_bad.append("%s %s %s → %s" % (w[1], w[2], w[3], w[4]))
+    print(text_summary(d, env, scenarios, res, jvms))
+    section = markdown_section(env, scenarios, res, jvms, sanity_bad)
+    with open(os.path.join(d, "summary.md"), "w", encoding="utf-8") as f:
+        f.write(section)
+    if a.doc:
+        update_doc(a.doc, section)
+
+
+if __name__ == "__main__":
+    main()
