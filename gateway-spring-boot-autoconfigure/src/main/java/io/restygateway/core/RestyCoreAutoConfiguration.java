@@ -40,10 +40,7 @@ public class RestyCoreAutoConfiguration {
 	@Order(0)
 	@ConditionalOnMissingBean(name = "restyDependenciesReport")
 	public RestyFeatureReport restyDependenciesReport(Environment environment) {
-		List<String> imports = Binder.get(environment)
-			.bind("spring.config.import", Bindable.listOf(String.class))
-			.orElse(List.of());
-		DependencyUse use = DependencyUse.from(environment::getProperty, imports);
+		DependencyUse use = RestyEnvironmentPostProcessor.dependencyUse(environment);
 		String redis = use.redis() ? "redis: configured, " + redisTarget(environment)
 				: "redis: not configured (its health does not count)";
 		String consul = use.consul() ? "consul: configured, " + environment.getProperty("spring.cloud.consul.host",
@@ -67,12 +64,13 @@ public class RestyCoreAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = "resty.health.enabled", matchIfMissing = true)
 	static class DegradedHealthConfiguration {
 
-		// Static: a BeanPostProcessor is created before the other beans and must not drag its configuration along.
+		// Static, and bound from the environment rather than from RestyProperties: a BeanPostProcessor is created
+		// before other beans and must not drag its configuration or the properties bean along.
 		@Bean
 		static DegradedHealth restyDegradedHealth(Environment environment) {
 			List<String> dependencies = Binder.get(environment)
 				.bind("resty.health.degraded-when-down", Bindable.listOf(String.class))
-				.orElse(List.of("redis", "consul"));
+				.orElse(RestyProperties.Health.DEFAULT_DEGRADED_WHEN_DOWN);
 			return new DegradedHealth(dependencies);
 		}
 

@@ -10,6 +10,7 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.Environment;
 import org.springframework.core.env.MapPropertySource;
 
 /**
@@ -45,10 +46,7 @@ public class RestyEnvironmentPostProcessor implements EnvironmentPostProcessor, 
 		if (!environment.getProperty("resty.enabled", Boolean.class, true)) {
 			return;
 		}
-		List<String> imports = Binder.get(environment)
-			.bind("spring.config.import", Bindable.listOf(String.class))
-			.orElse(List.of());
-		DependencyUse use = DependencyUse.from(environment::getProperty, imports);
+		DependencyUse use = dependencyUse(environment);
 		Map<String, Object> defaults = new LinkedHashMap<>();
 		if (!use.consul()) {
 			defaults.put("spring.cloud.consul.enabled", "false");
@@ -61,6 +59,18 @@ public class RestyEnvironmentPostProcessor implements EnvironmentPostProcessor, 
 		if (!defaults.isEmpty()) {
 			environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE_NAME, defaults));
 		}
+	}
+
+	/**
+	 * What the environment configures, as it is now.
+	 * @param environment the environment
+	 * @return which dependencies are in use
+	 */
+	static DependencyUse dependencyUse(Environment environment) {
+		List<String> imports = Binder.get(environment)
+			.bind("spring.config.import", Bindable.listOf(String.class))
+			.orElse(List.of());
+		return DependencyUse.from(environment::getProperty, imports);
 	}
 
 	@Override

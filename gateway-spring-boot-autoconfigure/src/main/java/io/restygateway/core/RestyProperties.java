@@ -42,6 +42,9 @@ public class RestyProperties {
 	 */
 	public static class Health {
 
+		/** The dependencies whose DOWN means DEGRADED unless configured otherwise. */
+		public static final List<String> DEFAULT_DEGRADED_WHEN_DOWN = List.of("redis", "consul");
+
 		/**
 		 * Whether a configured dependency that is down makes the gateway DEGRADED (HTTP 200) instead of DOWN.
 		 */
@@ -50,7 +53,7 @@ public class RestyProperties {
 		/**
 		 * The dependencies the gateway keeps serving without: the bean name prefixes of their health indicators.
 		 */
-		private List<String> degradedWhenDown = new ArrayList<>(List.of("redis", "consul"));
+		private List<String> degradedWhenDown = new ArrayList<>(DEFAULT_DEGRADED_WHEN_DOWN);
 
 		public boolean isEnabled() {
 			return this.enabled;
