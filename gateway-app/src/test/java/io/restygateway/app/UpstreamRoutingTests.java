@@ -1,0 +1,177 @@
+package io.restygateway.app;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.restygateway.test.LoopbackHttpServer;
+import io.restygateway.upstream.HealthStatus;
+import io.restygateway.upstream.Upstream;
+import io.restygateway.upstream.UpstreamRegistry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code lb://name} routes to Resty upstreams of real loopback servers: weights, levels, consistent hashing, the
+ * passive check, and the fall-back to service discovery for a name that is no upstream.
+ */
+@SpringBootTest(classes = GatewayApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "management.server.port=0", "resty.demo.enabled=false" })
+class UpstreamRoutingTests {
+
+	static final LoopbackHttpServer a = named("a");
+
+	static final LoopbackHttpServer b = named("b");
+
+	static final LoopbackHttpServer c = named("c");
+
+	static final LoopbackHttpServer legacy = named("legacy");
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	UpstreamRegistry registry;
+
+	static LoopbackHttpServer named(String name) {
+		try {
+			return LoopbackHttpServer.start(exchange -> {
+				byte[] body = name.getBytes(StandardCharsets.UTF_8);
+				exchange.sendResponseHeaders(200, body.length);
+				exchange.getResponseBody().write(body);
+				exchange.close();
+			});
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@DynamicPropertySource
+	static void configuration(DynamicPropertyRegistry registry) {
+		route(registry, 0, "weighted", "/weighted/**");
+		route(registry, 1, "sticky", "/sticky/**");
+		route(registry, 2, "legacy", "/legacy/**");
+		route(registry, 3, "failover", "/failover/**");
+		server(registry, "weighted", 0, 0, a, 2);
+		server(registry, "weighted", 0, 1, b, 1);
+		server(registry, "weighted", 1, 0, c, 1);
+		server(registry, "sticky", 0, 0, a, 1);
+		server(registry, "sticky", 0, 1, b, 1);
+		server(registry, "sticky", 0, 2, c, 1);
+		registry.add("resty.upstreams.sticky.balancer", () -> "consistent-hash");
+		registry.add("resty.upstreams.sticky.hash-key", () -> "header:X-User-Id");
+		registry.add("spring.cloud.discovery.client.simple.instances.legacy[0].uri", legacy::url);
+	}
+
+	static void route(DynamicPropertyRegistry registry, int index, String upstream, String path) {
+		String prefix = "spring.cloud.gateway.server.webflux.routes[" + index + "].";
+		registry.add(prefix + "id", () -> upstream);
+		registry.add(prefix + "uri", () -> "lb://" + upstream);
+		registry.add(prefix + "predicates[0]", () -> "Path=" + path);
+	}
+
+	static void server(DynamicPropertyRegistry registry, String upstream, int level, int index, LoopbackHttpServer server,
+			int weight) {
+		String prefix = "resty.upstreams." + upstream + ".levels[" + level + "].servers[" + index + "].";
+		registry.add(prefix + "host", () -> "127.0.0.1");
+		registry.add(prefix + "port", server::port);
+		registry.add(prefix + "weight", () -> weight);
+	}
+
+	@AfterAll
+	static void stop() {
+		a.close();
+		b.close();
+		c.close();
+		legacy.close();
+	}
+
+	String get(String path, String... headers) throws Exception {
+		HttpResponse<String> response = Http.getText("http://127.0.0.1:" + this.port + path, headers);
+		assertThat(response.statusCode()).as(path).isEqualTo(200);
+		return response.body();
+	}
+
+	@Test
+	void weightedRoundRobinOverTheFirstLevel() throws Exception {
+		Map<String, Integer> counts = new HashMap<>();
+		for (int i = 0; i < 30; i++) {
+			counts.merge(get("/weighted/x"), 1, Integer::sum);
+		}
+		assertThat(counts).containsOnlyKeys("a", "b");
+		assertThat(counts.get("a")).isEqualTo(20);
+		assertThat(counts.get("b")).isEqualTo(10);
+	}
+
+	@Test
+	void consistentHashingKeepsAUserOnOneServer() throws Exception {
+		Map<String, String> first = new HashMap<>();
+		for (int user = 0; user < 30; user++) {
+			first.put("u" + user, get("/sticky/x", "X-User-Id", "u" + user));
+		}
+		assertThat(first.values()).contains("a", "b", "c");
+		for (int user = 0; user < 30; user++) {
+			assertThat(get("/sticky/y", "X-User-Id", "u" + user)).isEqualTo(first.get("u" + user));
+		}
+	}
+
+	@Test
+	void aNameThatIsNoUpstreamFallsBackToServiceDiscovery() throws Exception {
+		assertThat(get("/legacy/x")).isEqualTo("legacy");
+	}
+
+	@Test
+	void aServerThatRefusesConnectionsIsEjectedAndTheNextLevelServes() throws Exception {
+		UpstreamRegistry registry = this.registry;
+		// Created at run time: two dead servers, and one live one in a backup level.
+		io.restygateway.upstream.UpstreamDefinition definition = new io.restygateway.upstream.UpstreamDefinition();
+		definition.setLevels(new java.util.ArrayList<>());
+		definition.getLevels().add(level(deadPort(), deadPort()));
+		definition.getLevels().add(level(c.port()));
+		registry.put(definition.toSpec("failover"));
+		int served = 0;
+		for (int i = 0; i < 10; i++) {
+			HttpResponse<String> response = Http.getText("http://127.0.0.1:" + this.port + "/failover/x");
+			if (response.statusCode() == 200) {
+				assertThat(response.body()).isEqualTo("c");
+				served++;
+			}
+		}
+		// Without retries (a later change), each dead server fails one request before it is ejected.
+		assertThat(served).isGreaterThanOrEqualTo(8);
+		Upstream upstream = registry.get("failover");
+		assertThat(upstream.report().get(0)).allSatisfy(server -> assertThat(server.status()).isEqualTo(HealthStatus.ERR));
+		assertThat(upstream.report().get(0)).allSatisfy(server -> assertThat(server.message()).startsWith("connection refused"));
+	}
+
+	static io.restygateway.upstream.UpstreamDefinition.Level level(int... ports) {
+		io.restygateway.upstream.UpstreamDefinition.Level level = new io.restygateway.upstream.UpstreamDefinition.Level();
+		for (int port : ports) {
+			io.restygateway.upstream.UpstreamDefinition.Server server = new io.restygateway.upstream.UpstreamDefinition.Server();
+			server.setHost("127.0.0.1");
+			server.setPort(port);
+			level.getServers().add(server);
+		}
+		return level;
+	}
+
+	static int deadPort() throws IOException {
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+			return socket.getLocalPort();
+		}
+	}
+
+}
