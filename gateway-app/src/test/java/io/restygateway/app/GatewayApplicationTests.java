@@ -128,9 +128,9 @@ class GatewayApplicationTests {
 		assertThat(metrics.body()).contains("jvm.memory.used");
 
 		// The gateway endpoint is read-only: nobody rewrites routes through it by accident.
-		HttpResponse<byte[]> refresh = Http.sendOnNewConnection("POST", management("/gateway/refresh"));
+		HttpResponse<byte[]> refresh = Http.send("POST", management("/gateway/refresh"));
 		assertThat(refresh.statusCode()).isBetween(400, 499);
-		HttpResponse<byte[]> delete = Http.sendOnNewConnection("DELETE", management("/gateway/routes/demo-text"));
+		HttpResponse<byte[]> delete = Http.send("DELETE", management("/gateway/routes/demo-text"));
 		assertThat(delete.statusCode()).isBetween(400, 499);
 		assertThat(Http.getText(gateway("/demo/text")).statusCode()).isEqualTo(200);
 
@@ -147,6 +147,57 @@ class GatewayApplicationTests {
 		assertThat(this.reporter.lines()).anySatisfy(line -> assertThat(line).startsWith("  demo: routes /"));
 		assertThat(this.reporter.lines())
 			.anySatisfy(line -> assertThat(line).contains("redis: not configured").contains("consul: not configured"));
+	}
+
+	@Test
+	void keepAliveConnectionsStayInStep() throws Exception {
+		String etag = Http.get(gateway("/demo/files/large.bin")).headers().firstValue("ETag").orElseThrow();
+		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), this.port)) {
+			socket.setSoTimeout(5000);
+			OutputStream out = socket.getOutputStream();
+			InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+			// One connection: a 304, a HEAD, a 416, a refused POST, then a GET must each get exactly its answer.
+			String[] requests = { "GET /demo/files/large.bin HTTP/1.1\r\nHost: x\r\nIf-None-Match: " + etag + "\r\n\r\n",
+					"HEAD /demo/files/large.bin HTTP/1.1\r\nHost: x\r\n\r\n",
+					"GET /demo/files/large.bin HTTP/1.1\r\nHost: x\r\nRange: bytes=2000000-\r\n\r\n",
+					"POST /demo/text HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+					"GET /demo/text HTTP/1.1\r\nHost: x\r\n\r\n" };
+			String[] statuses = { "HTTP/1.1 304", "HTTP/1.1 200", "HTTP/1.1 416", "HTTP/1.1 405", "HTTP/1.1 200" };
+			boolean[] headOnly = { true, true, false, false, false };
+			for (int i = 0; i < requests.length; i++) {
+				out.write(requests[i].getBytes(StandardCharsets.US_ASCII));
+				out.flush();
+				String head = readHead(in);
+				assertThat(head).as(requests[i]).startsWith(statuses[i]);
+				int length = contentLength(head);
+				byte[] body = headOnly[i] ? new byte[0] : in.readNBytes(length);
+				if (i == requests.length - 1) {
+					assertThat(new String(body, StandardCharsets.UTF_8))
+						.isEqualTo("Hello from Resty Gateway demo upstream a\n");
+				}
+			}
+		}
+	}
+
+	private static String readHead(InputStream in) throws java.io.IOException {
+		StringBuilder head = new StringBuilder();
+		while (!head.toString().endsWith("\r\n\r\n")) {
+			int b = in.read();
+			if (b < 0) {
+				throw new java.io.EOFException("connection closed after: " + head);
+			}
+			head.append((char) b);
+		}
+		return head.toString();
+	}
+
+	private static int contentLength(String head) {
+		for (String line : head.split("\r\n")) {
+			if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+				return Integer.parseInt(line.substring(15).trim());
+			}
+		}
+		return 0;
 	}
 
 	@Test
