@@ -39,6 +39,8 @@ class UpstreamRoutingTests {
 
 	static final LoopbackHttpServer legacy = named("legacy");
 
+	static final LoopbackHttpServer unavailable = answering(503, "busy");
+
 	@LocalServerPort
 	int port;
 
@@ -46,10 +48,15 @@ class UpstreamRoutingTests {
 	UpstreamRegistry registry;
 
 	static LoopbackHttpServer named(String name) {
+		return answering(200, name);
+	}
+
+	static LoopbackHttpServer answering(int status, String text) {
 		try {
 			return LoopbackHttpServer.start(exchange -> {
-				byte[] body = name.getBytes(StandardCharsets.UTF_8);
-				exchange.sendResponseHeaders(200, body.length);
+				byte[] body = text.getBytes(StandardCharsets.UTF_8);
+				exchange.getResponseHeaders().add("X-Answered-By", text);
+				exchange.sendResponseHeaders(status, body.length);
 				exchange.getResponseBody().write(body);
 				exchange.close();
 			});
@@ -65,6 +72,8 @@ class UpstreamRoutingTests {
 		route(registry, 1, "sticky", "/sticky/**");
 		route(registry, 2, "legacy", "/legacy/**");
 		route(registry, 3, "failover", "/failover/**");
+		route(registry, 4, "flaky", "/flaky/**");
+		route(registry, 5, "dead", "/dead/**");
 		server(registry, "weighted", 0, 0, a, 2);
 		server(registry, "weighted", 0, 1, b, 1);
 		server(registry, "weighted", 1, 0, c, 1);
@@ -97,6 +106,7 @@ class UpstreamRoutingTests {
 		b.close();
 		c.close();
 		legacy.close();
+		unavailable.close();
 	}
 
 	String get(String path, String... headers) throws Exception {
@@ -150,11 +160,44 @@ class UpstreamRoutingTests {
 				served++;
 			}
 		}
-		// Without retries (a later change), each dead server fails one request before it is ejected.
-		assertThat(served).isGreaterThanOrEqualTo(8);
+		// Each dead server fails one attempt, is ejected, and the request is retried: no client sees an error.
+		assertThat(served).isEqualTo(10);
 		Upstream upstream = registry.get("failover");
 		assertThat(upstream.report().get(0)).allSatisfy(server -> assertThat(server.status()).isEqualTo(HealthStatus.ERR));
 		assertThat(upstream.report().get(0)).allSatisfy(server -> assertThat(server.message()).startsWith("connection refused"));
+	}
+
+	@Test
+	void anAnswerListedInRetryOnIsRetriedOnAnotherServerButAPostIsNot() throws Exception {
+		io.restygateway.upstream.UpstreamDefinition definition = new io.restygateway.upstream.UpstreamDefinition();
+		definition.getLevels().add(level(unavailable.port(), c.port()));
+		definition.setRetryOn(java.util.List.of("connect-failure", "timeout", "503"));
+		// No ejection: every request meets the busy server again, and only the retry saves it.
+		definition.getHealth().getPassive().setMaxFails(0);
+		this.registry.put(definition.toSpec("flaky"));
+		for (int i = 0; i < 10; i++) {
+			HttpResponse<String> response = Http.getText("http://127.0.0.1:" + this.port + "/flaky/x");
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(response.body()).isEqualTo("c");
+			assertThat(response.headers().allValues("X-Answered-By")).containsExactly("c");
+		}
+		int refused = 0;
+		for (int i = 0; i < 4; i++) {
+			HttpResponse<byte[]> post = Http.send("POST", "http://127.0.0.1:" + this.port + "/flaky/x");
+			if (post.statusCode() == 503) {
+				refused++;
+			}
+		}
+		assertThat(refused).as("a POST is tried once").isEqualTo(2);
+	}
+
+	@Test
+	void whenEveryAttemptFailsToConnectTheClientGets502() throws Exception {
+		io.restygateway.upstream.UpstreamDefinition definition = new io.restygateway.upstream.UpstreamDefinition();
+		definition.getLevels().add(level(deadPort(), deadPort()));
+		this.registry.put(definition.toSpec("dead"));
+		HttpResponse<String> response = Http.getText("http://127.0.0.1:" + this.port + "/dead/x");
+		assertThat(response.statusCode()).isEqualTo(502);
 	}
 
 	static io.restygateway.upstream.UpstreamDefinition.Level level(int... ports) {

@@ -213,6 +213,17 @@ public final class Upstream {
 		return true;
 	}
 
+	/**
+	 * @param server a server of this upstream
+	 * @return its state now
+	 */
+	public ServerReport report(Server server) {
+		long now = this.nanoTime.getAsLong();
+		synchronized (this.lock) {
+			return server.report(now);
+		}
+	}
+
 	/** @return every server, level by level */
 	public List<Server> servers() {
 		List<Server> all = new ArrayList<>();

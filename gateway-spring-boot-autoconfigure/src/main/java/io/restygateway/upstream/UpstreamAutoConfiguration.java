@@ -3,6 +3,7 @@ package io.restygateway.upstream;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -12,6 +13,7 @@ import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClients;
 import org.springframework.cloud.loadbalancer.core.ReactorServiceInstanceLoadBalancer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 import io.restygateway.core.RestyFeatureReport;
 import io.restygateway.key.ClientAddressFilter;
@@ -58,6 +60,18 @@ public class UpstreamAutoConfiguration {
 		return new UpstreamLoadBalancerLifecycle();
 	}
 
+	@Bean(initMethod = "start", destroyMethod = "close")
+	@ConditionalOnMissingBean
+	public ActiveHealthChecker activeHealthChecker(UpstreamRegistry registry) {
+		return new ActiveHealthChecker(registry);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	public UpstreamRetryFilter upstreamRetryFilter(UpstreamRegistry registry) {
+		return new UpstreamRetryFilter(registry);
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	public ClientAddressFilter restyClientAddressFilter() {
@@ -79,6 +93,31 @@ public class UpstreamAutoConfiguration {
 						+ " server(s))")
 				.collect(Collectors.joining(", "));
 		};
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+	static class MetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		UpstreamMetrics upstreamMetrics(UpstreamRegistry registry) {
+			return new UpstreamMetrics(registry);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
+	static class EndpointConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnAvailableEndpoint(UpstreamsEndpoint.class)
+		UpstreamsEndpoint upstreamsEndpoint(UpstreamRegistry registry) {
+			return new UpstreamsEndpoint(registry);
+		}
+
 	}
 
 }

@@ -42,8 +42,9 @@ public class UpstreamDefinition {
 	private Duration tryTimeout = Duration.ZERO;
 
 	/**
-	 * What fails an attempt and starts the next: connect-failure, timeout, and status codes or ranges. nginx's
-	 * proxy_next_upstream default: connect-failure and timeout.
+	 * What fails an attempt and starts the next: connect-failure, timeout, and status codes or ranges; with
+	 * non-idempotent, POST and PATCH requests are retried too. nginx's proxy_next_upstream default: connect-failure
+	 * and timeout.
 	 */
 	private List<String> retryOn = new ArrayList<>(List.of("connect-failure", "timeout"));
 
@@ -434,15 +435,17 @@ public class UpstreamDefinition {
 	private RetryOn retryOn() {
 		boolean connect = false;
 		boolean timeout = false;
+		boolean nonIdempotent = false;
 		List<String> statuses = new ArrayList<>();
 		for (String item : this.retryOn == null ? List.<String>of() : this.retryOn) {
 			switch (lower(item)) {
 				case "connect-failure", "error" -> connect = true;
 				case "timeout" -> timeout = true;
+				case "non-idempotent", "non_idempotent" -> nonIdempotent = true;
 				default -> statuses.add(item);
 			}
 		}
-		return new RetryOn(connect, timeout, statuses(statuses, "retry-on"));
+		return new RetryOn(connect, timeout, statuses(statuses, "retry-on"), nonIdempotent);
 	}
 
 	private static ActiveCheck active(Active active) {

@@ -71,8 +71,9 @@ public record UpstreamSpec(String name, Balancer balancer, @Nullable RequestKeys
 	 * @param connectFailure whether a connection that cannot be made fails the attempt
 	 * @param timeout whether an attempt that times out fails
 	 * @param statuses the answers that fail an attempt
+	 * @param nonIdempotent whether requests of non-idempotent methods (POST, PATCH) are retried too
 	 */
-	public record RetryOn(boolean connectFailure, boolean timeout, StatusCodes statuses) {
+	public record RetryOn(boolean connectFailure, boolean timeout, StatusCodes statuses, boolean nonIdempotent) {
 	}
 
 	/** The kind of active check. */
