@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -17,6 +18,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 import io.restygateway.core.RestyFeatureReport;
+import io.restygateway.upstream.UpstreamDefinition;
+import io.restygateway.upstream.UpstreamRegistry;
 
 /**
  * The embedded demo: upstream servers on loopback and routes to them. Each feature adds its demo route here and a
@@ -28,9 +31,11 @@ import io.restygateway.core.RestyFeatureReport;
 public class DemoConfiguration {
 
 	/** The demo routes: id, path predicate, whether the {@code /demo} prefix is stripped. */
-	static final List<DemoRoute> ROUTES = List.of(new DemoRoute("demo-index", "/", false),
-			new DemoRoute("demo-text", "/demo/text", true), new DemoRoute("demo-json", "/demo/json", true),
-			new DemoRoute("demo-files", "/demo/files/**", true), new DemoRoute("demo-health", "/demo/health", true));
+	static final List<DemoRoute> ROUTES = List.of(new DemoRoute("demo-index", "/", null, 0),
+			new DemoRoute("demo-text", "/demo/text", null, 1), new DemoRoute("demo-json", "/demo/json", null, 1),
+			new DemoRoute("demo-files", "/demo/files/**", null, 1), new DemoRoute("demo-health", "/demo/health", null, 1),
+			new DemoRoute("demo-lb", "/demo/lb/**", "lb://demo-weighted", 2),
+			new DemoRoute("demo-hash", "/demo/hash/**", "lb://demo-hash", 2));
 
 	@Bean(destroyMethod = "close")
 	DemoUpstreams demoUpstreams(DemoProperties properties, Environment environment) {
@@ -40,9 +45,52 @@ public class DemoConfiguration {
 	}
 
 	@Bean
-	RouteDefinitionLocator demoRouteDefinitions(DemoUpstreams upstreams) {
+	RouteDefinitionLocator demoRouteDefinitions(DemoUpstreams upstreams, DemoUpstreamRegistration registration) {
 		URI uri = URI.create(upstreams.url());
 		return () -> Flux.fromIterable(ROUTES).map(route -> route.definition(uri));
+	}
+
+	/**
+	 * Two upstreams over the demo servers: {@code demo-weighted}, a (weight 2) and b in the first level and c as a
+	 * backup level, with HTTP health checks; {@code demo-hash}, consistent hashing on X-User-Id, else the client's
+	 * address.
+	 */
+	@Bean
+	DemoUpstreamRegistration demoUpstreamRegistration(DemoUpstreams upstreams, UpstreamRegistry registry) {
+		List<Integer> ports = upstreams.ports();
+		UpstreamDefinition weighted = new UpstreamDefinition();
+		weighted.getLevels().add(level(ports.subList(0, Math.min(2, ports.size())), 2));
+		if (ports.size() > 2) {
+			weighted.getLevels().add(level(ports.subList(2, ports.size()), 1));
+		}
+		weighted.getHealth().getActive().setType("http");
+		weighted.getHealth().getActive().setPath("/health");
+		registry.put(weighted.toSpec("demo-weighted"));
+		UpstreamDefinition hashed = new UpstreamDefinition();
+		hashed.setBalancer("consistent-hash");
+		hashed.setHashKey(List.of("header:X-User-Id", "ip"));
+		hashed.getLevels().add(level(ports, 1));
+		registry.put(hashed.toSpec("demo-hash"));
+		return new DemoUpstreamRegistration(List.of("demo-weighted", "demo-hash"));
+	}
+
+	private static UpstreamDefinition.Level level(List<Integer> ports, int firstWeight) {
+		UpstreamDefinition.Level level = new UpstreamDefinition.Level();
+		for (int i = 0; i < ports.size(); i++) {
+			UpstreamDefinition.Server server = new UpstreamDefinition.Server();
+			server.setHost("127.0.0.1");
+			server.setPort(ports.get(i));
+			server.setWeight(i == 0 ? firstWeight : 1);
+			level.getServers().add(server);
+		}
+		return level;
+	}
+
+	/**
+	 * The upstreams the demo registered.
+	 * @param names their names
+	 */
+	record DemoUpstreamRegistration(List<String> names) {
 	}
 
 	@Bean
@@ -63,8 +111,11 @@ public class DemoConfiguration {
 				  curl -i %1$s/demo/json
 				  curl -i -H 'Range: bytes=0-99' %1$s/demo/files/large.bin -o /dev/null
 				  curl -i %1$s/demo/health
+				  for i in 1 2 3 4 5 6; do curl -s %1$s/demo/lb/text; done        # weighted 2:1: a b a a b a
+				  curl -s -H 'X-User-Id: alice' %1$s/demo/hash/text                # always the same server for alice
 
-				Routes and health: curl -s localhost:8081/actuator/gateway/routes ; curl -s localhost:8081/actuator/health
+				Routes, upstreams and health: curl -s localhost:8081/actuator/gateway/routes ;
+				  curl -s localhost:8081/actuator/upstreams ; curl -s localhost:8081/actuator/health
 				A real deployment sets resty.demo.enabled=false and brings its own routes.
 				""".formatted(gateway);
 	}
@@ -73,17 +124,18 @@ public class DemoConfiguration {
 	 * One demo route.
 	 * @param id the route id
 	 * @param path the Path predicate
-	 * @param stripPrefix whether the first path segment ({@code /demo}) is removed before proxying
+	 * @param uri where it goes, or null for the first demo server
+	 * @param stripPrefix how many leading path segments are removed before proxying
 	 */
-	record DemoRoute(String id, String path, boolean stripPrefix) {
+	record DemoRoute(String id, String path, @Nullable String uri, int stripPrefix) {
 
-		RouteDefinition definition(URI uri) {
+		RouteDefinition definition(URI server) {
 			RouteDefinition definition = new RouteDefinition();
 			definition.setId(this.id);
-			definition.setUri(uri);
+			definition.setUri(this.uri == null ? server : URI.create(this.uri));
 			definition.setPredicates(List.of(new PredicateDefinition("Path=" + this.path)));
-			if (this.stripPrefix) {
-				definition.setFilters(List.of(new FilterDefinition("StripPrefix=1")));
+			if (this.stripPrefix > 0) {
+				definition.setFilters(List.of(new FilterDefinition("StripPrefix=" + this.stripPrefix)));
 			}
 			return definition;
 		}

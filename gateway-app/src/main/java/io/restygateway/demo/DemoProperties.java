@@ -18,7 +18,7 @@ public class DemoProperties {
 	/**
 	 * How many demo upstream servers to start (each answers with its own name in X-Demo-Server).
 	 */
-	private int servers = 2;
+	private int servers = 3;
 
 	/**
 	 * The size of the demo's large file, served with ETag, Last-Modified and byte ranges.

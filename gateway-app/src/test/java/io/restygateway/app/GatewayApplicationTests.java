@@ -68,6 +68,22 @@ class GatewayApplicationTests {
 	}
 
 	@Test
+	void theDemoUpstreamsBalanceByWeightAndKeepAUserOnOneServer() throws Exception {
+		StringBuilder servers = new StringBuilder();
+		for (int i = 0; i < 6; i++) {
+			servers.append(Http.getText(gateway("/demo/lb/text")).headers().firstValue("X-Demo-Server").orElse("?"));
+		}
+		assertThat(servers).hasToString("abaaba");
+		String alice = Http.getText(gateway("/demo/hash/text"), "X-User-Id", "alice").headers()
+			.firstValue("X-Demo-Server")
+			.orElseThrow();
+		for (int i = 0; i < 5; i++) {
+			assertThat(Http.getText(gateway("/demo/hash/json"), "X-User-Id", "alice").headers()
+				.firstValue("X-Demo-Server")).hasValue(alice);
+		}
+	}
+
+	@Test
 	void theLargeFileHonoursRangesAndValidators() throws Exception {
 		HttpResponse<byte[]> full = Http.get(gateway("/demo/files/large.bin"));
 		assertThat(full.statusCode()).isEqualTo(200);
@@ -120,7 +136,11 @@ class GatewayApplicationTests {
 	void operatorsEndpointsAreOnTheManagementPort() throws Exception {
 		HttpResponse<String> routes = Http.getText(management("/gateway/routes"));
 		assertThat(routes.statusCode()).isEqualTo(200);
-		assertThat(routes.body()).contains("demo-index", "demo-text", "demo-json", "demo-files", "demo-health");
+		assertThat(routes.body()).contains("demo-index", "demo-text", "demo-json", "demo-files", "demo-health",
+				"demo-lb", "demo-hash");
+		HttpResponse<String> upstreams = Http.getText(management("/upstreams"));
+		assertThat(upstreams.statusCode()).isEqualTo(200);
+		assertThat(upstreams.body()).contains("\"demo-weighted\"", "\"demo-hash\"");
 
 		assertThat(Http.getText(management("/info")).statusCode()).isEqualTo(200);
 		HttpResponse<String> metrics = Http.getText(management("/metrics"));

@@ -69,7 +69,8 @@ class PackagedJarIT {
 				Duration startup = Duration.ofNanos(System.nanoTime() - started);
 				System.out.println("gateway-app answered its first request " + startup.toMillis() + " ms after launch");
 
-				for (String path : List.of("/", "/demo/text", "/demo/json", "/demo/health", "/demo/files/large.bin")) {
+				for (String path : List.of("/", "/demo/text", "/demo/json", "/demo/health", "/demo/files/large.bin",
+						"/demo/lb/text", "/demo/hash/text")) {
 					assertThat(Http.get(base + path).statusCode()).as(path).isEqualTo(200);
 				}
 				assertThat(Http.get(base + "/demo/files/large.bin", "Range", "bytes=0-99").statusCode()).isEqualTo(206);
@@ -86,6 +87,7 @@ class PackagedJarIT {
 					.contains("management on http://127.0.0.1:" + managementPort + "/actuator")
 					.contains("  demo: routes /")
 					.contains("redis: not configured")
+					.contains("upstreams: demo-hash (consistent-hash, 1 level(s), 3 server(s)), demo-weighted")
 					.doesNotContain("Caffeine")
 					.doesNotContain(" ERROR ");
 			}
