@@ -76,12 +76,18 @@ public class UpstreamLoadBalancerLifecycle
 
 	/**
 	 * @param error what a failed request ended with
-	 * @return a short reason: {@code connection refused}, {@code timeout}, or the error's own message
+	 * @return a short reason: {@code connection refused}, {@code connection lost} (closed or reset before the
+	 * answer's head arrived: nginx's "error" too), {@code timeout}, or the error's own message
 	 */
 	static String failure(@Nullable Throwable error) {
 		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
 			if (cause instanceof ConnectException || cause instanceof NoRouteToHostException) {
 				return "connection refused: " + cause.getMessage();
+			}
+			if (cause.getClass().getSimpleName().equals("PrematureCloseException")
+					|| (cause instanceof java.io.IOException && cause.getMessage() != null
+							&& cause.getMessage().contains("Connection reset"))) {
+				return "connection lost: " + cause.getMessage();
 			}
 			if (cause instanceof UnknownHostException) {
 				return "unknown host: " + cause.getMessage();

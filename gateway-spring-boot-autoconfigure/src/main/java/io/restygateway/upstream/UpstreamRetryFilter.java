@@ -33,8 +33,9 @@ import org.springframework.web.server.ServerWebExchange;
  * the body is written, so a failed answer is discarded unseen.
  *
  * <p>Only requests without a body are retried (a body is not kept to be sent twice), and, unless
- * {@code retry-on} lists {@code non-idempotent}, only idempotent methods. When the last attempt fails to connect the
- * client gets 502, when it times out 504 (nginx's answers).
+ * {@code retry-on} lists {@code non-idempotent}, only idempotent methods. A connection closed or reset before the
+ * answer's head arrived counts as {@code connect-failure}, as nginx's {@code error} does. When the last attempt
+ * fails to connect the client gets 502, when it times out 504 (nginx's answers).
  */
 public class UpstreamRetryFilter implements GlobalFilter, Ordered {
 
@@ -155,7 +156,8 @@ public class UpstreamRetryFilter implements GlobalFilter, Ordered {
 
 		static Failure of(Throwable error) {
 			String reason = UpstreamLoadBalancerLifecycle.failure(error);
-			if (reason.startsWith("connection refused") || reason.startsWith("unknown host")) {
+			if (reason.startsWith("connection refused") || reason.startsWith("connection lost")
+					|| reason.startsWith("unknown host")) {
 				return CONNECT;
 			}
 			return reason.startsWith("timeout") ? TIMEOUT : OTHER;
