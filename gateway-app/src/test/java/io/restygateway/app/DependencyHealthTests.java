@@ -1,8 +1,6 @@
 package io.restygateway.app;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 
 import org.junit.jupiter.api.Nested;
@@ -18,6 +16,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.restygateway.test.LoopbackHttpServer;
 import io.restygateway.test.RedisServerExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,8 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DependencyHealthTests {
 
 	static int closedPort() {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
+		try {
+			return LoopbackHttpServer.freePort();
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);

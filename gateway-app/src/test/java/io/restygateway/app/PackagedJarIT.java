@@ -1,8 +1,6 @@
 package io.restygateway.app;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,8 +52,8 @@ class PackagedJarIT {
 					              predicates:
 					                - Path=/extra/**
 					""".formatted(backend.url()));
-			int port = freePort();
-			int managementPort = freePort();
+			int port = LoopbackHttpServer.freePort();
+			int managementPort = LoopbackHttpServer.freePort();
 			Path log = this.temp.resolve("gateway.log");
 			List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 					"-Xmx256m", "-jar", jar.toString(), "--server.port=" + port,
@@ -119,12 +117,6 @@ class PackagedJarIT {
 			Thread.sleep(200);
 		}
 		throw new AssertionError("no answer within " + START_LIMIT + ":\n" + Files.readString(log));
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
 	}
 
 }

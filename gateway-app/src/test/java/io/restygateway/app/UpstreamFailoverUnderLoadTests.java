@@ -27,6 +27,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import io.restygateway.test.LoopbackHttpServer;
 import io.restygateway.upstream.HealthStatus;
 import io.restygateway.upstream.Upstream;
 import io.restygateway.upstream.UpstreamDefinition;
@@ -74,11 +75,7 @@ class UpstreamFailoverUnderLoadTests {
 		}
 
 		static Backend start(String name) throws IOException {
-			int port;
-			try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-				port = probe.getLocalPort();
-			}
-			return new Backend(name, port);
+			return new Backend(name, LoopbackHttpServer.freePort());
 		}
 
 		void start() throws IOException {

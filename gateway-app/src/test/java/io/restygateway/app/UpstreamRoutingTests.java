@@ -149,7 +149,7 @@ class UpstreamRoutingTests {
 		// Created at run time: two dead servers, and one live one in a backup level.
 		io.restygateway.upstream.UpstreamDefinition definition = new io.restygateway.upstream.UpstreamDefinition();
 		definition.setLevels(new java.util.ArrayList<>());
-		definition.getLevels().add(level(deadPort(), deadPort()));
+		definition.getLevels().add(level(LoopbackHttpServer.freePort(), LoopbackHttpServer.freePort()));
 		definition.getLevels().add(level(c.port()));
 		registry.put(definition.toSpec("failover"));
 		int served = 0;
@@ -194,7 +194,7 @@ class UpstreamRoutingTests {
 	@Test
 	void whenEveryAttemptFailsToConnectTheClientGets502() throws Exception {
 		io.restygateway.upstream.UpstreamDefinition definition = new io.restygateway.upstream.UpstreamDefinition();
-		definition.getLevels().add(level(deadPort(), deadPort()));
+		definition.getLevels().add(level(LoopbackHttpServer.freePort(), LoopbackHttpServer.freePort()));
 		this.registry.put(definition.toSpec("dead"));
 		HttpResponse<String> response = Http.getText("http://127.0.0.1:" + this.port + "/dead/x");
 		assertThat(response.statusCode()).isEqualTo(502);
@@ -209,12 +209,6 @@ class UpstreamRoutingTests {
 			level.getServers().add(server);
 		}
 		return level;
-	}
-
-	static int deadPort() throws IOException {
-		try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
 	}
 
 }

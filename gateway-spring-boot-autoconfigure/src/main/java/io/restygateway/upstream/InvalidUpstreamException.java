@@ -8,6 +8,8 @@ public class InvalidUpstreamException extends IllegalArgumentException {
 
 	private final String field;
 
+	private final String problem;
+
 	/**
 	 * @param field the path of the field at fault, relative to the upstream (e.g. {@code levels[0].servers})
 	 * @param problem what is wrong with it
@@ -15,6 +17,12 @@ public class InvalidUpstreamException extends IllegalArgumentException {
 	public InvalidUpstreamException(String field, String problem) {
 		super(field + ": " + problem);
 		this.field = field;
+		this.problem = problem;
+	}
+
+	/** @return what is wrong with the field, without its name */
+	public String problem() {
+		return this.problem;
 	}
 
 	/** @return the path of the field at fault */

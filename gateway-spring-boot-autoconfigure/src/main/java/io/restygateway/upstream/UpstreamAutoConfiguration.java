@@ -44,14 +44,10 @@ public class UpstreamAutoConfiguration {
 			}
 			catch (InvalidUpstreamException ex) {
 				throw new IllegalStateException(
-						"resty.upstreams." + entry.getKey() + "." + ex.field() + ": " + problem(ex), ex);
+						"resty.upstreams." + entry.getKey() + "." + ex.field() + ": " + ex.problem(), ex);
 			}
 		}
 		return registry;
-	}
-
-	private static String problem(InvalidUpstreamException ex) {
-		return ex.getMessage().substring(ex.field().length() + 2);
 	}
 
 	@Bean

@@ -83,7 +83,7 @@ public class UpstreamsWriteFilter implements WebFilter, Ordered {
 			spec = UpstreamJson.parse(name, body);
 		}
 		catch (InvalidUpstreamException ex) {
-			return bad(response, ex.field(), ex.getMessage().substring(ex.field().length() + 2));
+			return bad(response, ex.field(), ex.problem());
 		}
 		boolean created = this.registry.get(name) == null;
 		Upstream upstream = this.registry.put(spec);

@@ -38,6 +38,17 @@ public final class LoopbackHttpServer implements AutoCloseable {
 		return new LoopbackHttpServer(server, executor);
 	}
 
+	/**
+	 * A port on the loopback interface that nothing listens on now: for a server to start on, or for a dead one.
+	 * @return the port
+	 * @throws IOException when no port can be had
+	 */
+	public static int freePort() throws IOException {
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			return socket.getLocalPort();
+		}
+	}
+
 	/** @return the port it listens on */
 	public int port() {
 		return this.server.getAddress().getPort();

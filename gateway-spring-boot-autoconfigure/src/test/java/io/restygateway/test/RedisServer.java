@@ -6,9 +6,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,7 +59,7 @@ public final class RedisServer implements AutoCloseable {
 			Path directory = Files.createTempDirectory("resty-redis");
 			RedisServer server = null;
 			try {
-				server = new RedisServer(executable, freePort(), directory);
+				server = new RedisServer(executable, LoopbackHttpServer.freePort(), directory);
 				server.awaitReady();
 				return server;
 			}
@@ -124,12 +122,6 @@ public final class RedisServer implements AutoCloseable {
 			target.toFile().deleteOnExit();
 			extracted = target;
 			return target;
-		}
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
 		}
 	}
 

@@ -1,8 +1,6 @@
 package io.restygateway.upstream;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,12 +45,6 @@ class ActiveHealthCheckerTests {
 		this.live.close();
 	}
 
-	static int deadPort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
-	}
-
 	private UpstreamDefinition definition(String type, int... ports) {
 		UpstreamDefinition definition = new UpstreamDefinition();
 		UpstreamDefinition.Level level = new UpstreamDefinition.Level();
@@ -76,7 +68,7 @@ class ActiveHealthCheckerTests {
 
 	@Test
 	void httpChecksMarkServersOkAndErrWithTheirThresholds() throws IOException {
-		this.registry.put(definition("http", this.live.port(), deadPort()).toSpec("shop"));
+		this.registry.put(definition("http", this.live.port(), LoopbackHttpServer.freePort()).toSpec("shop"));
 		this.checker.start();
 		Upstream upstream = this.registry.get("shop");
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
@@ -101,7 +93,7 @@ class ActiveHealthCheckerTests {
 
 	@Test
 	void tcpChecksConnect() throws IOException {
-		this.registry.put(definition("tcp", this.live.port(), deadPort()).toSpec("shop"));
+		this.registry.put(definition("tcp", this.live.port(), LoopbackHttpServer.freePort()).toSpec("shop"));
 		this.checker.start();
 		Upstream upstream = this.registry.get("shop");
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
