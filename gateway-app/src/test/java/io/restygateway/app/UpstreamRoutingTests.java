@@ -41,6 +41,22 @@ class UpstreamRoutingTests {
 
 	static final LoopbackHttpServer unavailable = answering(503, "busy");
 
+	static final LoopbackHttpServer echo = echoing();
+
+	static LoopbackHttpServer echoing() {
+		try {
+			return LoopbackHttpServer.start(exchange -> {
+				byte[] body = exchange.getRequestBody().readAllBytes();
+				exchange.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+				exchange.getResponseBody().write(body);
+				exchange.close();
+			});
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	@LocalServerPort
 	int port;
 
@@ -74,6 +90,7 @@ class UpstreamRoutingTests {
 		route(registry, 3, "failover", "/failover/**");
 		route(registry, 4, "flaky", "/flaky/**");
 		route(registry, 5, "dead", "/dead/**");
+		route(registry, 6, "replay", "/replay/**");
 		server(registry, "weighted", 0, 0, a, 2);
 		server(registry, "weighted", 0, 1, b, 1);
 		server(registry, "weighted", 1, 0, c, 1);
@@ -107,6 +124,7 @@ class UpstreamRoutingTests {
 		c.close();
 		legacy.close();
 		unavailable.close();
+		echo.close();
 	}
 
 	String get(String path, String... headers) throws Exception {
@@ -189,6 +207,35 @@ class UpstreamRoutingTests {
 			}
 		}
 		assertThat(refused).as("a POST is tried once").isEqualTo(2);
+	}
+
+	@Test
+	void aSmallBodyIsSentAgainOnRetryAndALargeOneIsSentOnce() throws Exception {
+		io.restygateway.upstream.UpstreamDefinition definition = new io.restygateway.upstream.UpstreamDefinition();
+		definition.getLevels().add(level(unavailable.port(), echo.port()));
+		definition.setRetryOn(java.util.List.of("connect-failure", "503", "non-idempotent"));
+		definition.getHealth().getPassive().setMaxFails(0);
+		this.registry.put(definition.toSpec("replay"));
+		String small = "{\"order\": 42, \"note\": \"" + "x".repeat(1000) + "\"}";
+		for (int i = 0; i < 6; i++) {
+			HttpResponse<String> response = Http.sendJson(i % 2 == 0 ? "POST" : "PUT",
+					"http://127.0.0.1:" + this.port + "/replay/orders", small);
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(response.body()).isEqualTo(small);
+		}
+		String large = "y".repeat(io.restygateway.upstream.UpstreamRetryFilter.MAX_REPLAYED_BODY + 1);
+		int busy = 0;
+		for (int i = 0; i < 4; i++) {
+			HttpResponse<String> response = Http.sendJson("PUT", "http://127.0.0.1:" + this.port + "/replay/orders",
+					large);
+			if (response.statusCode() == 503) {
+				busy++;
+			}
+			else {
+				assertThat(response.body()).isEqualTo(large);
+			}
+		}
+		assertThat(busy).as("a body too large to keep is sent once, so the busy server's answer stands").isEqualTo(2);
 	}
 
 	@Test

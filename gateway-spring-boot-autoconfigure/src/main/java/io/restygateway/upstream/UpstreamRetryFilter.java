@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 
@@ -16,11 +17,15 @@ import org.springframework.cloud.gateway.filter.ReactiveLoadBalancerClientFilter
 import org.springframework.cloud.gateway.support.NotFoundException;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -32,8 +37,9 @@ import org.springframework.web.server.ServerWebExchange;
  * balancer filter, so each attempt chooses anew, and after the routing filter has the answer's status but before
  * the body is written, so a failed answer is discarded unseen.
  *
- * <p>Only requests without a body are retried (a body is not kept to be sent twice), and, unless
- * {@code retry-on} lists {@code non-idempotent}, only idempotent methods. A connection closed or reset before the
+ * <p>A request body is kept to be sent again only when its Content-Length is at most
+ * {@value #MAX_REPLAYED_BODY} bytes (a larger or chunked body is sent once, and the request is not retried), and,
+ * unless {@code retry-on} lists {@code non-idempotent}, only idempotent methods are retried. A connection closed or reset before the
  * answer's head arrived counts as {@code connect-failure}, as nginx's {@code error} does. When the last attempt
  * fails to connect the client gets 502, when it times out 504 (nginx's answers).
  */
@@ -41,6 +47,9 @@ public class UpstreamRetryFilter implements GlobalFilter, Ordered {
 
 	/** Just before the load balancer filter. */
 	public static final int ORDER = ReactiveLoadBalancerClientFilter.LOAD_BALANCER_CLIENT_FILTER_ORDER - 1;
+
+	/** The largest request body kept in memory so that a retry can send it again. */
+	public static final int MAX_REPLAYED_BODY = 64 * 1024;
 
 	private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
 			HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
@@ -78,8 +87,56 @@ public class UpstreamRetryFilter implements GlobalFilter, Ordered {
 			return chain.filter(exchange);
 		}
 		UpstreamSpec spec = upstream.spec();
-		int tries = retryable(exchange.getRequest(), spec) ? spec.tries() : 1;
-		return attempt(exchange, chain, url, spec, 1, tries, this.nanoTime.getAsLong());
+		long started = this.nanoTime.getAsLong();
+		ServerHttpRequest request = exchange.getRequest();
+		if (spec.tries() < 2 || !(spec.retryOn().nonIdempotent() || IDEMPOTENT.contains(request.getMethod()))) {
+			return attempt(exchange, chain, url, spec, 1, 1, started);
+		}
+		HttpHeaders headers = request.getHeaders();
+		long length = headers.getContentLength();
+		boolean chunked = headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
+		if (!chunked && length <= 0) {
+			return attempt(exchange, chain, url, spec, 1, spec.tries(), started);
+		}
+		if (chunked || length > MAX_REPLAYED_BODY) {
+			return attempt(exchange, chain, url, spec, 1, 1, started);
+		}
+		// Keep the body as bytes (no pooled buffer to release), and give every attempt a fresh copy of it.
+		return DataBufferUtils.join(request.getBody(), MAX_REPLAYED_BODY)
+			.map(UpstreamRetryFilter::bytes)
+			.defaultIfEmpty(new byte[0])
+			.flatMap(body -> {
+				ServerWebExchange replayable = exchange.mutate().request(new ReplayedBody(request, body)).build();
+				return attempt(replayable, chain, url, spec, 1, spec.tries(), started);
+			});
+	}
+
+	private static byte[] bytes(DataBuffer buffer) {
+		try {
+			byte[] bytes = new byte[buffer.readableByteCount()];
+			buffer.read(bytes);
+			return bytes;
+		}
+		finally {
+			DataBufferUtils.release(buffer);
+		}
+	}
+
+	/** A request whose body, read once, can be sent again. */
+	private static final class ReplayedBody extends ServerHttpRequestDecorator {
+
+		private final byte[] body;
+
+		ReplayedBody(ServerHttpRequest request, byte[] body) {
+			super(request);
+			this.body = body;
+		}
+
+		@Override
+		public Flux<DataBuffer> getBody() {
+			return Flux.defer(() -> Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(this.body)));
+		}
+
 	}
 
 	private Mono<Void> attempt(ServerWebExchange exchange, GatewayFilterChain chain, URI url, UpstreamSpec spec,
@@ -141,12 +198,6 @@ public class UpstreamRetryFilter implements GlobalFilter, Ordered {
 		}
 		exchange.getAttributes().remove(ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR);
 		ServerWebExchangeUtils.reset(exchange);
-	}
-
-	static boolean retryable(ServerHttpRequest request, UpstreamSpec spec) {
-		HttpHeaders headers = request.getHeaders();
-		boolean hasBody = headers.getContentLength() > 0 || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
-		return !hasBody && (spec.retryOn().nonIdempotent() || IDEMPOTENT.contains(request.getMethod()));
 	}
 
 	/** How an attempt ended in error. */
