@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -91,6 +92,7 @@ class UpstreamRoutingTests {
 		route(registry, 4, "flaky", "/flaky/**");
 		route(registry, 5, "dead", "/dead/**");
 		route(registry, 6, "replay", "/replay/**");
+		route(registry, 7, "slow", "/slow/**");
 		server(registry, "weighted", 0, 0, a, 2);
 		server(registry, "weighted", 0, 1, b, 1);
 		server(registry, "weighted", 1, 0, c, 1);
@@ -236,6 +238,44 @@ class UpstreamRoutingTests {
 			}
 		}
 		assertThat(busy).as("a body too large to keep is sent once, so the busy server's answer stands").isEqualTo(2);
+	}
+
+	@Test
+	void tryTimeoutStopsRetryingOnceTheBudgetIsSpent() throws Exception {
+		java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+		List<LoopbackHttpServer> slow = new java.util.ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			slow.add(LoopbackHttpServer.start(exchange -> {
+				attempts.incrementAndGet();
+				try {
+					Thread.sleep(300);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				exchange.sendResponseHeaders(503, -1);
+				exchange.close();
+			}));
+		}
+		try {
+			io.restygateway.upstream.UpstreamDefinition definition = new io.restygateway.upstream.UpstreamDefinition();
+			definition.getLevels().add(level(slow.stream().mapToInt(LoopbackHttpServer::port).toArray()));
+			definition.setRetryOn(List.of("503"));
+			definition.getHealth().getPassive().setMaxFails(0);
+			this.registry.put(definition.toSpec("slow"));
+			assertThat(Http.getText("http://127.0.0.1:" + this.port + "/slow/x").statusCode()).isEqualTo(503);
+			assertThat(attempts.get()).as("try defaults to the three servers").isEqualTo(3);
+
+			attempts.set(0);
+			definition.setTryTimeout(java.time.Duration.ofMillis(500));
+			this.registry.put(definition.toSpec("slow"));
+			assertThat(Http.getText("http://127.0.0.1:" + this.port + "/slow/x").statusCode()).isEqualTo(503);
+			// 300 ms spent after the first attempt: a second starts; 600 ms after it: no third.
+			assertThat(attempts.get()).isEqualTo(2);
+		}
+		finally {
+			slow.forEach(LoopbackHttpServer::close);
+		}
 	}
 
 	@Test
