@@ -11,7 +11,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -24,8 +23,9 @@ import io.restygateway.upstream.UpstreamSpec.CheckType;
 
 /**
  * Runs the active health checks of every upstream that has them, off the request path: each server is checked
- * every {@code interval} (the first check after a random part of one interval, so that servers are not all checked
- * at once), an HTTP GET of {@code path} judged by its status, or a TCP connect, bounded by {@code timeout}. Results
+ * every {@code interval} give or take 10 % (the first check after a random part of one interval, so that servers
+ * are not all checked at once), an HTTP GET of {@code path} judged by its status, or a TCP connect, bounded by
+ * {@code timeout}. Results
  * go to {@link Upstream#checked}. An upstream created, replaced or removed at run time gets its checks started or
  * stopped at once.
  */
@@ -73,19 +73,33 @@ public class ActiveHealthChecker implements AutoCloseable {
 		}
 		Disposable.Composite all = Disposables.composite();
 		for (Upstream.Server server : upstream.servers()) {
-			long interval = check.interval().toMillis();
-			Duration first = Duration.ofMillis(ThreadLocalRandom.current().nextLong(Math.max(1, interval)));
-			all.add(Flux.interval(first, check.interval(), this.scheduler)
-				.onBackpressureDrop()
-				.concatMap(tick -> probe(server, check).doOnNext(result -> upstream.checked(server, result.ok(),
-						result.message())), 1)
-				.subscribe(result -> {
+			// One check, then a pause of the interval give or take 10 %, again and again: servers checked at the
+			// same moment drift apart instead of probing in step.
+			Mono<Void> cycle = Mono.defer(() -> probe(server, check))
+				.doOnNext(result -> upstream.checked(server, result.ok(), result.message()))
+				.then(Mono.defer(() -> Mono.delay(jittered(check.interval()), this.scheduler)))
+				.then();
+			Duration first = Duration.ofMillis(ThreadLocalRandom.current().nextLong(Math.max(1, check.interval().toMillis())));
+			all.add(Mono.delay(first, this.scheduler)
+				.thenMany(cycle.repeat())
+				.subscribe(done -> {
 				}, error -> logger.warn("health checks of " + upstream.name() + " stopped", error)));
 		}
 		Disposable previous = this.running.put(upstream.name(), all);
 		if (previous != null) {
 			previous.dispose();
 		}
+	}
+
+	/**
+	 * @param interval the configured interval
+	 * @return the interval give or take up to 10 %, at least one millisecond
+	 */
+	static Duration jittered(Duration interval) {
+		long millis = interval.toMillis();
+		long spread = millis / 10;
+		long jitter = spread == 0 ? 0 : ThreadLocalRandom.current().nextLong(-spread, spread + 1);
+		return Duration.ofMillis(Math.max(1, millis + jitter));
 	}
 
 	private void stop(String name) {

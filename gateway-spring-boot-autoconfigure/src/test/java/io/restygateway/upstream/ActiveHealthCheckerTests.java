@@ -92,6 +92,18 @@ class ActiveHealthCheckerTests {
 	}
 
 	@Test
+	void intervalsAreJitteredByAtMostTenPercent() {
+		java.util.Set<Duration> seen = new java.util.HashSet<>();
+		for (int i = 0; i < 200; i++) {
+			Duration jittered = ActiveHealthChecker.jittered(Duration.ofSeconds(2));
+			assertThat(jittered).isBetween(Duration.ofMillis(1800), Duration.ofMillis(2200));
+			seen.add(jittered);
+		}
+		assertThat(seen).hasSizeGreaterThan(10);
+		assertThat(ActiveHealthChecker.jittered(Duration.ofMillis(5))).isEqualTo(Duration.ofMillis(5));
+	}
+
+	@Test
 	void tcpChecksConnect() throws IOException {
 		this.registry.put(definition("tcp", this.live.port(), LoopbackHttpServer.freePort()).toSpec("shop"));
 		this.checker.start();
