@@ -1,0 +1,71 @@
+package io.restygateway.ratelimit;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+
+import io.restygateway.ratelimit.Gcra.Decision;
+import io.restygateway.ratelimit.Gcra.Limit;
+
+/**
+ * GCRA decisions in this JVM, for one limit: the store of the embedded default (no Redis), and later the fallback
+ * while Redis is away. One TAT per key, updated with a compare-and-set loop, so decisions on one key are atomic
+ * without a lock. A key is dropped after {@code τ + T} without a request: by then its TAT is in the past, which is
+ * the same as no state, so no debt is ever forgotten; {@code maximumKeys} bounds the memory of a flood of keys.
+ */
+public final class MemoryGcraStore {
+
+	private final Limit limit;
+
+	private final Cache<String, AtomicLong> tats;
+
+	/**
+	 * @param limit the limit
+	 * @param maximumKeys the most keys kept
+	 * @param ticker Caffeine's clock for expiry, {@link Ticker#systemTicker()} in production
+	 */
+	public MemoryGcraStore(Limit limit, long maximumKeys, Ticker ticker) {
+		this.limit = limit;
+		this.tats = Caffeine.newBuilder()
+			.expireAfterAccess(Duration.ofNanos(Math.multiplyExact(limit.tolerance() + limit.interval(), 1000L)))
+			.maximumSize(maximumKeys)
+			.ticker(ticker)
+			.build();
+	}
+
+	/**
+	 * @param limit the limit
+	 * @param maximumKeys the most keys kept
+	 */
+	public MemoryGcraStore(Limit limit, long maximumKeys) {
+		this(limit, maximumKeys, Ticker.systemTicker());
+	}
+
+	/**
+	 * Decide one request.
+	 * @param key the bucket's key
+	 * @param cost the cost, from 1 to burst + 1
+	 * @param now the time in microseconds, on one monotonic clock for this store
+	 * @return the decision
+	 */
+	public Decision decide(String key, int cost, long now) {
+		AtomicLong tat = this.tats.get(key, k -> new AtomicLong(Gcra.NO_STATE));
+		while (true) {
+			long current = tat.get();
+			Decision decision = Gcra.decide(current, now, this.limit, cost);
+			if (!decision.allowed() || tat.compareAndSet(current, decision.tat())) {
+				return decision;
+			}
+		}
+	}
+
+	/** @return the number of keys held now (after pending expiries) */
+	public long keys() {
+		this.tats.cleanUp();
+		return this.tats.estimatedSize();
+	}
+
+}
