@@ -140,7 +140,7 @@ public class ActiveHealthChecker implements AutoCloseable {
 				})));
 		}
 		return probe.timeout(check.timeout().plusMillis(100))
-			.onErrorResume(error -> Mono.just(new Result(false, UpstreamLoadBalancerLifecycle.failure(error))));
+			.onErrorResume(error -> Mono.just(new Result(false, UpstreamFailure.of(error).reason())));
 	}
 
 	@Override

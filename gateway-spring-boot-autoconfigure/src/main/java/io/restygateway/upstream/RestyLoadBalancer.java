@@ -2,6 +2,7 @@ package io.restygateway.upstream;
 
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -73,6 +74,17 @@ public class RestyLoadBalancer implements ReactorServiceInstanceLoadBalancer {
 		Map<String, Object> attributes = data.getAttributes();
 		Object failed = attributes.get(FAILED_SERVERS_ATTRIBUTE);
 		return failed instanceof Set<?> set ? (Set<String>) set : Set.of();
+	}
+
+	/**
+	 * Remember that a server failed this request, so that a retry avoids it.
+	 * @param attributes the exchange's attributes
+	 * @param serverId the server's {@code host:port}
+	 */
+	@SuppressWarnings("unchecked")
+	static void rememberFailed(Map<String, Object> attributes, String serverId) {
+		((Set<String>) attributes.computeIfAbsent(FAILED_SERVERS_ATTRIBUTE, name -> ConcurrentHashMap.newKeySet()))
+			.add(serverId);
 	}
 
 	@Override

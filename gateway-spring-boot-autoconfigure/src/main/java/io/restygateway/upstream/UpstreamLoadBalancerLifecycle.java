@@ -1,12 +1,5 @@
 package io.restygateway.upstream;
 
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.UnknownHostException;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeoutException;
 
 import org.jspecify.annotations.Nullable;
 
@@ -50,7 +43,7 @@ public class UpstreamLoadBalancerLifecycle
 			return;
 		}
 		String failure = switch (completion.status()) {
-			case FAILED -> failure(completion.getThrowable());
+			case FAILED -> UpstreamFailure.of(completion.getThrowable()).reason();
 			case SUCCESS -> failingStatus(instance, completion.getClientResponse());
 			case DISCARD -> null;
 		};
@@ -74,43 +67,10 @@ public class UpstreamLoadBalancerLifecycle
 		return instance.upstream().spec().passive().statuses().contains(status) ? "status " + status : null;
 	}
 
-	/**
-	 * @param error what a failed request ended with
-	 * @return a short reason: {@code connection refused}, {@code connection lost} (closed or reset before the
-	 * answer's head arrived: nginx's "error" too), {@code timeout}, or the error's own message
-	 */
-	static String failure(@Nullable Throwable error) {
-		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-			if (cause instanceof ConnectException || cause instanceof NoRouteToHostException) {
-				return "connection refused: " + cause.getMessage();
-			}
-			if (cause.getClass().getSimpleName().equals("PrematureCloseException")
-					|| (cause instanceof java.io.IOException && cause.getMessage() != null
-							&& cause.getMessage().contains("Connection reset"))) {
-				return "connection lost: " + cause.getMessage();
-			}
-			if (cause instanceof UnknownHostException) {
-				return "unknown host: " + cause.getMessage();
-			}
-			if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
-				return "timeout: " + cause.getMessage();
-			}
-			if (cause.getCause() == cause) {
-				break;
-			}
-		}
-		return error == null ? "failed" : error.getClass().getSimpleName() + ": " + error.getMessage();
-	}
-
-	@SuppressWarnings("unchecked")
 	private static void remember(@Nullable RequestData request, String serverId) {
-		if (request == null || request.getAttributes() == null) {
-			return;
+		if (request != null && request.getAttributes() != null) {
+			RestyLoadBalancer.rememberFailed(request.getAttributes(), serverId);
 		}
-		Map<String, Object> attributes = request.getAttributes();
-		Set<String> failed = (Set<String>) attributes.computeIfAbsent(RestyLoadBalancer.FAILED_SERVERS_ATTRIBUTE,
-				name -> ConcurrentHashMap.newKeySet());
-		failed.add(serverId);
 	}
 
 }

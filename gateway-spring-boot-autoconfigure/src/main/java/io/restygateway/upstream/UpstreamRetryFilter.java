@@ -2,7 +2,6 @@ package io.restygateway.upstream;
 
 import java.net.URI;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 import reactor.core.publisher.Flux;
@@ -155,18 +154,18 @@ public class UpstreamRetryFilter implements GlobalFilter, Ordered {
 			if (error instanceof NotFoundException) {
 				return Mono.error(error);
 			}
-			Failure failure = Failure.of(error);
-			boolean listed = (failure == Failure.CONNECT && spec.retryOn().connectFailure())
-					|| (failure == Failure.TIMEOUT && spec.retryOn().timeout());
+			UpstreamFailure failure = UpstreamFailure.of(error);
+			boolean listed = (failure.kind() == UpstreamFailure.Kind.CONNECT && spec.retryOn().connectFailure())
+					|| (failure.kind() == UpstreamFailure.Kind.TIMEOUT && spec.retryOn().timeout());
 			if (listed && mayRetry(exchange, spec, attempt, tries, started)) {
 				discard(exchange);
 				return attempt(exchange, chain, url, spec, attempt + 1, tries, started);
 			}
-			return Mono.error(switch (failure) {
+			return Mono.error(switch (failure.kind()) {
 				case CONNECT -> new ResponseStatusException(HttpStatus.BAD_GATEWAY,
-						"upstream " + spec.name() + ": " + UpstreamLoadBalancerLifecycle.failure(error), error);
+						"upstream " + spec.name() + ": " + failure.reason(), error);
 				case TIMEOUT -> new ResponseStatusException(HttpStatus.GATEWAY_TIMEOUT,
-						"upstream " + spec.name() + ": " + UpstreamLoadBalancerLifecycle.failure(error), error);
+						"upstream " + spec.name() + ": " + failure.reason(), error);
 				case OTHER -> error;
 			});
 		});
@@ -182,14 +181,11 @@ public class UpstreamRetryFilter implements GlobalFilter, Ordered {
 
 	// Forget the failed attempt: remember its server as failed for this request, close the connection of its
 	// answer (its body is never read), and drop the headers it added.
-	@SuppressWarnings("unchecked")
 	private static void discard(ServerWebExchange exchange) {
 		Response<ServiceInstance> chosen = exchange
 			.getAttribute(ServerWebExchangeUtils.GATEWAY_LOADBALANCER_RESPONSE_ATTR);
 		if (chosen != null && chosen.getServer() instanceof UpstreamServiceInstance instance) {
-			((Set<String>) exchange.getAttributes()
-				.computeIfAbsent(RestyLoadBalancer.FAILED_SERVERS_ATTRIBUTE, name -> ConcurrentHashMap.newKeySet()))
-				.add(instance.server().id());
+			RestyLoadBalancer.rememberFailed(exchange.getAttributes(), instance.server().id());
 		}
 		Connection connection = exchange.getAttributes().remove(ServerWebExchangeUtils.CLIENT_RESPONSE_CONN_ATTR) instanceof Connection c
 				? c : null;
@@ -198,22 +194,6 @@ public class UpstreamRetryFilter implements GlobalFilter, Ordered {
 		}
 		exchange.getAttributes().remove(ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR);
 		ServerWebExchangeUtils.reset(exchange);
-	}
-
-	/** How an attempt ended in error. */
-	enum Failure {
-
-		CONNECT, TIMEOUT, OTHER;
-
-		static Failure of(Throwable error) {
-			String reason = UpstreamLoadBalancerLifecycle.failure(error);
-			if (reason.startsWith("connection refused") || reason.startsWith("connection lost")
-					|| reason.startsWith("unknown host")) {
-				return CONNECT;
-			}
-			return reason.startsWith("timeout") ? TIMEOUT : OTHER;
-		}
-
 	}
 
 }
