@@ -41,8 +41,12 @@ record UpstreamFailure(Kind kind, String reason) {
 			if (cause instanceof ConnectException || cause instanceof NoRouteToHostException) {
 				return new UpstreamFailure(Kind.CONNECT, "connection refused: " + cause.getMessage());
 			}
-			if (cause.getClass().getSimpleName().equals("PrematureCloseException") || (cause instanceof IOException
-					&& cause.getMessage() != null && cause.getMessage().contains("Connection reset"))) {
+			String type = cause.getClass().getSimpleName();
+			// Reactor Netty: a pooled connection closed before the request went out (AbortedException), or before
+			// the answer's head came (PrematureCloseException).
+			if (type.equals("PrematureCloseException") || type.equals("AbortedException")
+					|| (cause instanceof IOException && cause.getMessage() != null
+							&& cause.getMessage().contains("Connection reset"))) {
 				return new UpstreamFailure(Kind.CONNECT, "connection lost: " + cause.getMessage());
 			}
 			if (cause instanceof UnknownHostException) {
