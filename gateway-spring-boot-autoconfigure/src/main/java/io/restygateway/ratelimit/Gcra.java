@@ -11,6 +11,10 @@ package io.restygateway.ratelimit;
  * </ul>
  * So burst+1 simultaneous requests pass, as with nginx. The same arithmetic runs in the Redis script and in the
  * in-memory store.
+ * <p>
+ * A ban (lua-resty-redis-ratelimit's {@code duration}) turns the first refusal into a refusal of everything for the
+ * ban's length, measured from that refusal; when it ends the key starts afresh. The key's state then holds the ban's
+ * end instead of a TAT, encoded as {@link #banned(long)}.
  */
 public final class Gcra {
 
@@ -18,6 +22,32 @@ public final class Gcra {
 	public static final long NO_STATE = Long.MIN_VALUE;
 
 	private Gcra() {
+	}
+
+	/**
+	 * The state of a banned key: times are never negative, so a ban until {@code until} is stored as
+	 * {@code −until − 1}.
+	 * @param until when the ban ends, microseconds
+	 * @return the stored state
+	 */
+	public static long banned(long until) {
+		return -until - 1;
+	}
+
+	/**
+	 * @param state a stored state
+	 * @return whether it is a ban (rather than a TAT or no state)
+	 */
+	public static boolean isBan(long state) {
+		return state < 0 && state != NO_STATE;
+	}
+
+	/**
+	 * @param state a ban, as {@link #banned(long)} stores it
+	 * @return when it ends, microseconds
+	 */
+	public static long banEnd(long state) {
+		return -(state + 1);
 	}
 
 	/**
@@ -54,7 +84,8 @@ public final class Gcra {
 	/**
 	 * What was decided.
 	 * @param allowed whether the request is admitted
-	 * @param tat the key's new TAT (unchanged when refused)
+	 * @param tat the key's new state: its TAT, or a ban (see {@link Gcra#banned(long)}); unchanged when a refusal
+	 * changes nothing
 	 * @param excess for an admitted request, how far ahead of the rate it is ({@code tat − now}), microseconds
 	 * @param retryAfter for a refused request, how long until the same request would pass, microseconds
 	 * @param remaining how many more requests of cost 1 would pass now
@@ -82,16 +113,40 @@ public final class Gcra {
 	 * @return the decision
 	 */
 	public static Decision decide(long storedTat, long now, Limit limit, int cost) {
+		return decide(storedTat, now, limit, cost, 0);
+	}
+
+	/**
+	 * Decide one request, with a ban.
+	 * @param stored the key's state: a TAT, a ban, or {@link #NO_STATE}
+	 * @param now the time, microseconds, never negative
+	 * @param limit the limit
+	 * @param cost the request's cost, from 1 to burst + 1
+	 * @param ban how long a refusal bans the key, microseconds; 0 for no ban
+	 * @return the decision
+	 */
+	public static Decision decide(long stored, long now, Limit limit, int cost, long ban) {
 		if (!limit.admits(cost)) {
 			throw new IllegalArgumentException("a cost of " + cost + " can never pass a burst of " + limit.burst());
+		}
+		long storedTat = stored;
+		if (isBan(stored)) {
+			long end = banEnd(stored);
+			if (end > now) {
+				return new Decision(false, stored, 0, end - now, 0);
+			}
+			storedTat = NO_STATE;
 		}
 		long tat = storedTat == NO_STATE ? now : Math.max(storedTat, now);
 		long extra = (cost - 1L) * limit.interval();
 		if (tat - now + extra > limit.tolerance()) {
+			if (ban > 0) {
+				return new Decision(false, banned(now + ban), 0, ban, 0);
+			}
 			long retry = tat + extra - limit.tolerance() - now;
 			// A refused request of cost c may leave room for cheaper ones.
 			long remaining = Math.max(0, Math.floorDiv(limit.tolerance() - (tat - now), limit.interval()) + 1);
-			return new Decision(false, storedTat, 0, retry, remaining);
+			return new Decision(false, stored, 0, retry, remaining);
 		}
 		long newTat = tat + cost * limit.interval();
 		long remaining = Math.floorDiv(limit.tolerance() - (newTat - now), limit.interval()) + 1;

@@ -20,17 +20,22 @@ public final class MemoryGcraStore {
 
 	private final Limit limit;
 
+	private final long ban;
+
 	private final Cache<String, AtomicLong> tats;
 
 	/**
 	 * @param limit the limit
+	 * @param ban how long a refusal bans a key, microseconds; 0 for none
 	 * @param maximumKeys the most keys kept
 	 * @param ticker Caffeine's clock for expiry, {@link Ticker#systemTicker()} in production
 	 */
-	public MemoryGcraStore(Limit limit, long maximumKeys, Ticker ticker) {
+	public MemoryGcraStore(Limit limit, long ban, long maximumKeys, Ticker ticker) {
 		this.limit = limit;
+		this.ban = ban;
+		long horizon = Math.max(limit.tolerance() + limit.interval(), ban);
 		this.tats = Caffeine.newBuilder()
-			.expireAfterAccess(Duration.ofNanos(Math.multiplyExact(limit.tolerance() + limit.interval(), 1000L)))
+			.expireAfterAccess(Duration.ofNanos(Math.multiplyExact(horizon, 1000L)))
 			.maximumSize(maximumKeys)
 			.ticker(ticker)
 			.build();
@@ -41,22 +46,27 @@ public final class MemoryGcraStore {
 	 * @param maximumKeys the most keys kept
 	 */
 	public MemoryGcraStore(Limit limit, long maximumKeys) {
-		this(limit, maximumKeys, Ticker.systemTicker());
+		this(limit, 0, maximumKeys, Ticker.systemTicker());
+	}
+
+	/** @return the limit it decides */
+	public Limit limit() {
+		return this.limit;
 	}
 
 	/**
 	 * Decide one request.
 	 * @param key the bucket's key
 	 * @param cost the cost, from 1 to burst + 1
-	 * @param now the time in microseconds, on one monotonic clock for this store
+	 * @param now the time in microseconds, never negative, on one monotonic clock for this store
 	 * @return the decision
 	 */
 	public Decision decide(String key, int cost, long now) {
 		AtomicLong tat = this.tats.get(key, k -> new AtomicLong(Gcra.NO_STATE));
 		while (true) {
 			long current = tat.get();
-			Decision decision = Gcra.decide(current, now, this.limit, cost);
-			if (!decision.allowed() || tat.compareAndSet(current, decision.tat())) {
+			Decision decision = Gcra.decide(current, now, this.limit, cost, this.ban);
+			if (decision.tat() == current || tat.compareAndSet(current, decision.tat())) {
 				return decision;
 			}
 		}

@@ -37,7 +37,19 @@ public class RedisGcraStore {
 	 * @return the decision; an error when Redis fails
 	 */
 	public Mono<Decision> decide(String key, Limit limit, int cost) {
-		return decide(key, limit, cost, null);
+		return decide(key, limit, cost, 0, null);
+	}
+
+	/**
+	 * Decide a request on Redis's clock, with a ban.
+	 * @param key the bucket's key
+	 * @param limit the limit
+	 * @param cost the cost, from 1 to burst + 1
+	 * @param ban how long a refusal bans the key, microseconds; 0 for none
+	 * @return the decision; an error when Redis fails
+	 */
+	public Mono<Decision> decide(String key, Limit limit, int cost, long ban) {
+		return decide(key, limit, cost, ban, null);
 	}
 
 	/**
@@ -45,23 +57,26 @@ public class RedisGcraStore {
 	 * @param key the bucket's key
 	 * @param limit the limit
 	 * @param cost the cost
+	 * @param ban the ban, microseconds
 	 * @param now the time in microseconds, or null for Redis's clock
 	 * @return the decision
 	 */
 	@SuppressWarnings("unchecked")
-	Mono<Decision> decide(String key, Limit limit, int cost, @Nullable Long now) {
+	Mono<Decision> decide(String key, Limit limit, int cost, long ban, @Nullable Long now) {
 		if (!limit.admits(cost)) {
 			return Mono.error(new IllegalArgumentException("a cost of " + cost + " can never pass a burst of "
 					+ limit.burst()));
 		}
 		List<String> args = now == null
-				? List.of(Long.toString(limit.interval()), Long.toString(limit.tolerance()), Integer.toString(cost))
+				? List.of(Long.toString(limit.interval()), Long.toString(limit.tolerance()), Integer.toString(cost),
+						Long.toString(ban))
 				: List.of(Long.toString(limit.interval()), Long.toString(limit.tolerance()), Integer.toString(cost),
-						Long.toString(now));
+						Long.toString(ban), Long.toString(now));
 		return this.redis.execute(SCRIPT, List.of(key), args).next().map(reply -> {
 			List<Long> values = (List<Long>) reply;
 			boolean allowed = values.get(0) == 1L;
-			return new Decision(allowed, values.get(3), allowed ? values.get(1) : 0, allowed ? 0 : values.get(1),
+			long state = values.get(3) == 0L ? Gcra.NO_STATE : values.get(3);
+			return new Decision(allowed, state, allowed ? values.get(1) : 0, allowed ? 0 : values.get(1),
 					values.get(2));
 		});
 	}

@@ -184,4 +184,27 @@ class GcraTests {
 		assertThat(Rate.parse(" 2.50r/M ")).hasToString("2.5r/m");
 	}
 
+	@Test
+	void aBanRefusesEverythingForItsLengthFromTheFirstRefusalThenStartsAfresh() {
+		// lua-resty-redis-ratelimit's t/sanity.t TEST 8: duration 2 s, a request every 200 ms: pass, 10 refusals, pass.
+		Limit limit = Limit.of(Rate.parse("2r/s"), 0);
+		long state = Gcra.NO_STATE;
+		StringBuilder out = new StringBuilder();
+		for (int i = 0; i < 13; i++) {
+			Decision decision = Gcra.decide(state, i * 200 * MS, limit, 1, 2_000 * MS);
+			out.append(decision.allowed() ? 'A' : 'R');
+			if (i == 1) {
+				assertThat(decision.retryAfter()).isEqualTo(2_000 * MS);
+				assertThat(Gcra.isBan(decision.tat())).isTrue();
+				assertThat(Gcra.banEnd(decision.tat())).isEqualTo(2_200 * MS);
+			}
+			if (i == 5) {
+				assertThat(decision.retryAfter()).as("the ban runs from the first refusal").isEqualTo(1_200 * MS);
+				assertThat(decision.remaining()).isZero();
+			}
+			state = decision.tat();
+		}
+		assertThat(out).hasToString("ARRRRRRRRRRAR");
+	}
+
 }

@@ -43,7 +43,7 @@ class MemoryGcraStoreTests {
 	void keysAreIndependentAndForgottenOnlyOnceTheirTatIsPast() {
 		AtomicLong nanos = new AtomicLong();
 		Limit limit = Limit.of(Rate.parse("1r/s"), 1);
-		MemoryGcraStore store = new MemoryGcraStore(limit, 10_000, nanos::get);
+		MemoryGcraStore store = new MemoryGcraStore(limit, 0, 10_000, nanos::get);
 		assertThat(store.decide("a", 1, 0).allowed()).isTrue();
 		assertThat(store.decide("a", 1, 0).allowed()).isTrue();
 		assertThat(store.decide("a", 1, 0).allowed()).isFalse();

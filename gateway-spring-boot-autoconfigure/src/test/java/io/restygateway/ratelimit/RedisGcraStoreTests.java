@@ -59,7 +59,7 @@ class RedisGcraStoreTests {
 			for (int i = 0; i < 40; i++) {
 				int cost = 1 + random.nextInt(limit.burst() + 1);
 				Decision expected = Gcra.decide(tat, now, limit, cost);
-				Decision actual = store.decide(key, limit, cost, now).block(Duration.ofSeconds(5));
+				Decision actual = store.decide(key, limit, cost, 0, now).block(Duration.ofSeconds(5));
 				assertThat(actual.allowed()).as("round %d request %d", round, i).isEqualTo(expected.allowed());
 				assertThat(actual.remaining()).isEqualTo(expected.remaining());
 				if (expected.allowed()) {
@@ -79,7 +79,7 @@ class RedisGcraStoreTests {
 	void twoHundredConcurrentDecisionsOnOneKeyAdmitExactlyBurstPlusOne() {
 		Limit limit = Limit.of(Rate.parse("10r/s"), 5);
 		List<Decision> decisions = Flux.range(0, 200)
-			.flatMap(i -> store.decide("atomic", limit, 1, 1_800_000_000_000_000L), 200)
+			.flatMap(i -> store.decide("atomic", limit, 1, 0, 1_800_000_000_000_000L), 200)
 			.collectList()
 			.block(Duration.ofSeconds(30));
 		assertThat(decisions).hasSize(200);
@@ -104,6 +104,30 @@ class RedisGcraStoreTests {
 		assertThat(store.decide("flush", limit, 1).block(Duration.ofSeconds(5)).allowed()).isTrue();
 		assertThat(redis.server().command("SCRIPT", "FLUSH")).isEqualTo("OK");
 		assertThat(store.decide("flush", limit, 1).block(Duration.ofSeconds(5)).allowed()).isTrue();
+	}
+
+	@Test
+	void aBanIsKeptInTheSameKeyForItsLength() throws Exception {
+		Limit limit = Limit.of(Rate.parse("2r/s"), 0);
+		long ms = 1000;
+		long start = 1_900_000_000_000_000L;
+		StringBuilder out = new StringBuilder();
+		long state = Gcra.NO_STATE;
+		for (int i = 0; i < 13; i++) {
+			Decision expected = Gcra.decide(state, start + i * 200 * ms, limit, 1, 2_000 * ms);
+			Decision actual = store.decide("banned", limit, 1, 2_000 * ms, start + i * 200 * ms)
+				.block(Duration.ofSeconds(5));
+			assertThat(actual.allowed()).isEqualTo(expected.allowed());
+			assertThat(actual.retryAfter()).isEqualTo(expected.retryAfter());
+			out.append(actual.allowed() ? 'A' : 'R');
+			state = expected.tat();
+		}
+		assertThat(out).hasToString("ARRRRRRRRRRAR");
+		// On Redis's own clock the ban key expires with the ban.
+		assertThat(store.decide("banned-live", limit, 1, 2_000 * ms).block(Duration.ofSeconds(5)).allowed()).isTrue();
+		assertThat(store.decide("banned-live", limit, 1, 2_000 * ms).block(Duration.ofSeconds(5)).allowed()).isFalse();
+		assertThat(redis.server().command("GET", "banned-live")).startsWith("b");
+		assertThat(Long.parseLong(redis.server().command("PTTL", "banned-live"))).isBetween(1_900L, 2_000L);
 	}
 
 }
