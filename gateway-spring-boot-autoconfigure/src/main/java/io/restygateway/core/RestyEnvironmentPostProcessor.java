@@ -66,7 +66,7 @@ public class RestyEnvironmentPostProcessor implements EnvironmentPostProcessor, 
 	 * @param environment the environment
 	 * @return which dependencies are in use
 	 */
-	static DependencyUse dependencyUse(Environment environment) {
+	public static DependencyUse dependencyUse(Environment environment) {
 		List<String> imports = Binder.get(environment)
 			.bind("spring.config.import", Bindable.listOf(String.class))
 			.orElse(List.of());

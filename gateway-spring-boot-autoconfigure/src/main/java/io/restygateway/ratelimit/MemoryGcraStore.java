@@ -2,6 +2,7 @@ package io.restygateway.ratelimit;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -55,17 +56,30 @@ public final class MemoryGcraStore {
 	}
 
 	/**
-	 * Decide one request.
+	 * Decide one request at a given time.
 	 * @param key the bucket's key
 	 * @param cost the cost, from 1 to burst + 1
 	 * @param now the time in microseconds, never negative, on one monotonic clock for this store
 	 * @return the decision
 	 */
 	public Decision decide(String key, int cost, long now) {
+		return decide(key, cost, () -> now);
+	}
+
+	/**
+	 * Decide one request now. The clock is read inside the compare-and-set loop, so that the decisions that win are
+	 * made at times that never go backwards: a decision computed at an earlier time than one that got in first is
+	 * made again, later.
+	 * @param key the bucket's key
+	 * @param cost the cost, from 1 to burst + 1
+	 * @param clock the time in microseconds, never negative, monotonic
+	 * @return the decision
+	 */
+	public Decision decide(String key, int cost, LongSupplier clock) {
 		AtomicLong tat = this.tats.get(key, k -> new AtomicLong(Gcra.NO_STATE));
 		while (true) {
 			long current = tat.get();
-			Decision decision = Gcra.decide(current, now, this.limit, cost, this.ban);
+			Decision decision = Gcra.decide(current, clock.getAsLong(), this.limit, cost, this.ban);
 			if (decision.tat() == current || tat.compareAndSet(current, decision.tat())) {
 				return decision;
 			}

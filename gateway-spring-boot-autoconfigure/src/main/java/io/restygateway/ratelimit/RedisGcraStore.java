@@ -81,4 +81,11 @@ public class RedisGcraStore {
 		});
 	}
 
+	/**
+	 * @return Redis's answer to PING, or an error
+	 */
+	public Mono<String> ping() {
+		return this.redis.execute(connection -> connection.ping()).next();
+	}
+
 }

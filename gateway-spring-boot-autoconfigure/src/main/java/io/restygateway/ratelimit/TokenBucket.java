@@ -106,6 +106,23 @@ public final class TokenBucket {
 		return this.available;
 	}
 
+	/**
+	 * @param now the time, microseconds
+	 * @return how long until the bucket is full again, microseconds (0 when it is full)
+	 */
+	public synchronized long untilFull(long now) {
+		refill(now);
+		if (this.available >= this.capacity) {
+			return 0;
+		}
+		return ceilDiv(this.capacity - this.available, this.quantum) * this.interval - (now - this.last);
+	}
+
+	/** @return the most tokens it holds */
+	public long capacity() {
+		return this.capacity;
+	}
+
 	private void refill(long now) {
 		long ticks = Math.floorDiv(now - this.last, this.interval);
 		if (ticks > 0) {

@@ -1,0 +1,119 @@
+package io.restygateway.ratelimit;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import io.restygateway.ratelimit.Gcra.Decision;
+import io.restygateway.ratelimit.Gcra.Limit;
+import io.restygateway.ratelimit.Verdict.Outcome;
+import io.restygateway.ratelimit.Verdict.Source;
+
+/**
+ * The decisions of one {@code LeakyBucket} filter. With Redis: a refusal still running is answered from the
+ * negative cache; otherwise one EVALSHA decides, within the backend's timeout; when Redis fails the route fails open
+ * onto this instance's memory at rate/instances, or closed (503). Without Redis: the same algorithm in memory.
+ */
+public final class LeakyBucketLimiter {
+
+	private final LeakyBucketSettings settings;
+
+	private final @Nullable RedisLimitBackend redis;
+
+	private final MicroClock clock;
+
+	private final long maximumKeys;
+
+	private final @Nullable NegativeCache negativeCache;
+
+	private final @Nullable MemoryGcraStore memory;
+
+	private volatile @Nullable MemoryGcraStore fallback;
+
+	/**
+	 * @param settings the filter's settings
+	 * @param redis the shared store, or null to decide in memory
+	 * @param clock this instance's clock
+	 * @param maximumKeys the most keys held in memory (store, fallback, negative cache)
+	 * @param negativeCache whether to remember refusals from Redis until their retry time
+	 */
+	public LeakyBucketLimiter(LeakyBucketSettings settings, @Nullable RedisLimitBackend redis, MicroClock clock,
+			long maximumKeys, boolean negativeCache) {
+		this.settings = settings;
+		this.redis = redis;
+		this.clock = clock;
+		this.maximumKeys = maximumKeys;
+		this.negativeCache = redis != null && negativeCache ? new NegativeCache(maximumKeys, clock.ticker()) : null;
+		this.memory = redis == null ? memoryStore(settings.limit()) : null;
+	}
+
+	/** @return the settings */
+	public LeakyBucketSettings settings() {
+		return this.settings;
+	}
+
+	/** @return whether decisions are made in Redis */
+	public boolean shared() {
+		return this.redis != null;
+	}
+
+	/**
+	 * Decide one request.
+	 * @param key the client's key (the request key's value)
+	 * @return the verdict; never an error, and within the backend's timeout
+	 */
+	public Mono<Verdict> decide(String key) {
+		String bucket = this.settings.zone() + ":" + key;
+		RedisLimitBackend backend = this.redis;
+		if (backend == null) {
+			return Mono.just(verdict(this.memory.decide(bucket, this.settings.cost(), this.clock::micros),
+					this.settings.limit(), Source.MEMORY));
+		}
+		NegativeCache refusals = this.negativeCache;
+		if (refusals != null) {
+			long refusedFor = refusals.refusedFor(bucket, this.clock.micros());
+			if (refusedFor > 0) {
+				return Mono.just(new Verdict(Outcome.REJECTED, 0, refusedFor, 0, refusedFor, Source.NEGATIVE_CACHE));
+			}
+		}
+		return backend.decide(bucket, this.settings.limit(), this.settings.cost(), this.settings.ban())
+			.map(decision -> {
+				if (!decision.allowed() && refusals != null) {
+					refusals.refuse(bucket, this.clock.micros(), decision.retryAfter());
+				}
+				return verdict(decision, this.settings.limit(), Source.REDIS);
+			})
+			.onErrorResume(error -> Mono.just(failed(bucket, backend)));
+	}
+
+	private Verdict failed(String bucket, RedisLimitBackend backend) {
+		if (!this.settings.failOpen()) {
+			return new Verdict(Outcome.UNAVAILABLE, 0, 0, 0, 0, Source.NONE);
+		}
+		Limit local = this.settings.fallbackLimit(backend.instances());
+		MemoryGcraStore store = this.fallback;
+		if (store == null || !store.limit().equals(local)) {
+			store = memoryStore(local);
+			this.fallback = store;
+		}
+		return verdict(store.decide(bucket, this.settings.cost(), this.clock::micros), local, Source.FALLBACK);
+	}
+
+	private MemoryGcraStore memoryStore(Limit limit) {
+		return new MemoryGcraStore(limit, this.settings.ban(), this.maximumKeys, this.clock.ticker());
+	}
+
+	private Verdict verdict(Decision decision, Limit limit, Source source) {
+		if (!decision.allowed()) {
+			// Until the bucket is empty again: tat − now = retry + τ − (c−1)·T; a ban ends all at once.
+			long reset = Gcra.isBan(decision.tat()) ? decision.retryAfter()
+					: decision.retryAfter() + limit.tolerance() - (this.settings.cost() - 1L) * limit.interval();
+			return new Verdict(Outcome.REJECTED, 0, decision.retryAfter(), decision.remaining(), reset, source);
+		}
+		long delay = decision.delay(this.settings.delay(), limit);
+		// The bucket is full again once the new TAT is reached: excess + cost·T from now.
+		long reset = decision.excess() + this.settings.cost() * limit.interval();
+		return new Verdict(delay > 0 ? Outcome.DELAYED : Outcome.ADMITTED, delay, 0, decision.remaining(), reset,
+				source);
+	}
+
+}

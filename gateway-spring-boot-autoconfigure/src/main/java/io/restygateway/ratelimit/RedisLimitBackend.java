@@ -1,0 +1,154 @@
+package io.restygateway.ratelimit;
+
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+import reactor.core.publisher.Mono;
+
+import io.restygateway.ratelimit.Gcra.Decision;
+import io.restygateway.ratelimit.Gcra.Limit;
+
+/**
+ * The Redis store as every {@code LeakyBucket} filter of an instance sees it: each decision finishes within
+ * {@code timeout} or fails, and a circuit breaker shared by all routes stops waiting on a Redis that keeps failing,
+ * so that nothing ever hangs on Redis. It also knows how many gateway instances share Redis (for the fallback at
+ * rate/instances): the number learned from their heartbeats, or a fixed number.
+ */
+public class RedisLimitBackend {
+
+	private final RedisGcraStore store;
+
+	private final String keyPrefix;
+
+	private final Duration timeout;
+
+	private final CircuitBreaker breaker;
+
+	private final AtomicInteger instances = new AtomicInteger(1);
+
+	private final int fixedInstances;
+
+	private final LongAdder failures = new LongAdder();
+
+	private final LongAdder timeouts = new LongAdder();
+
+	private final LongAdder skipped = new LongAdder();
+
+	/**
+	 * @param store the script runner
+	 * @param keyPrefix put before every bucket's key, e.g. {@code resty:rl:}
+	 * @param timeout the longest a decision may take
+	 * @param breaker the breaker
+	 * @param fixedInstances how many instances share the limits; 0 to learn it from heartbeats
+	 */
+	public RedisLimitBackend(RedisGcraStore store, String keyPrefix, Duration timeout, CircuitBreaker breaker,
+			int fixedInstances) {
+		this.store = store;
+		this.keyPrefix = keyPrefix;
+		this.timeout = timeout;
+		this.breaker = breaker;
+		this.fixedInstances = fixedInstances;
+	}
+
+	/** The breaker is open: the decision was not even tried. */
+	public static final class BreakerOpenException extends RuntimeException {
+
+		BreakerOpenException() {
+			super("the Redis circuit breaker is open", null, false, false);
+		}
+
+	}
+
+	/**
+	 * Decide in Redis.
+	 * @param key the bucket's key, without the prefix
+	 * @param limit the limit
+	 * @param cost the cost
+	 * @param ban the ban, microseconds
+	 * @return the decision, or an error within the timeout: the store's, a {@link TimeoutException}, or a
+	 * {@link BreakerOpenException} at once
+	 */
+	public Mono<Decision> decide(String key, Limit limit, int cost, long ban) {
+		return Mono.defer(() -> {
+			if (!this.breaker.tryAcquire()) {
+				this.skipped.increment();
+				return Mono.error(new BreakerOpenException());
+			}
+			return this.store.decide(this.keyPrefix + key, limit, cost, ban)
+				.timeout(this.timeout)
+				.doOnNext(decision -> this.breaker.succeeded())
+				.doOnError(error -> {
+					if (error instanceof TimeoutException) {
+						this.timeouts.increment();
+					}
+					this.failures.increment();
+					this.breaker.failed();
+				})
+				// A cancelled decision (the client left) says nothing about Redis; give the probe back.
+				.doOnCancel(() -> {
+					if (this.breaker.state() == CircuitBreaker.State.HALF_OPEN) {
+						this.breaker.failed();
+					}
+				});
+		});
+	}
+
+	/** @return how many instances share the limits now: fixed, or the last count learned, at least 1 */
+	public int instances() {
+		return this.fixedInstances > 0 ? this.fixedInstances : Math.max(1, this.instances.get());
+	}
+
+	/**
+	 * @param count the number of live instances the heartbeats found
+	 */
+	public void instancesSeen(int count) {
+		this.instances.set(Math.max(1, count));
+	}
+
+	/** @return whether the instance count is fixed rather than learned */
+	public boolean instancesFixed() {
+		return this.fixedInstances > 0;
+	}
+
+	/** @return the breaker */
+	public CircuitBreaker breaker() {
+		return this.breaker;
+	}
+
+	/** @return the key prefix */
+	public String keyPrefix() {
+		return this.keyPrefix;
+	}
+
+	/** @return the decision timeout */
+	public Duration timeout() {
+		return this.timeout;
+	}
+
+	/** @return decisions that failed or timed out */
+	public long failures() {
+		return this.failures.sum();
+	}
+
+	/** @return decisions that timed out */
+	public long timeouts() {
+		return this.timeouts.sum();
+	}
+
+	/** @return decisions not tried because the breaker was open */
+	public long skipped() {
+		return this.skipped.sum();
+	}
+
+	/**
+	 * A live check, outside the breaker, for operators.
+	 * @param within how long to wait
+	 * @return {@code UP}, or {@code DOWN: } and the reason
+	 */
+	public Mono<String> ping(Duration within) {
+		return this.store.ping().timeout(within).map(pong -> "UP").onErrorResume(error -> Mono.just("DOWN: " + error));
+	}
+
+}
