@@ -30,12 +30,18 @@ import io.restygateway.upstream.UpstreamRegistry;
 @EnableConfigurationProperties(DemoProperties.class)
 public class DemoConfiguration {
 
-	/** The demo routes: id, path predicate, whether the {@code /demo} prefix is stripped. */
+	/** The demo routes: id, path predicate, how much of the path is stripped, the features' filters. */
 	static final List<DemoRoute> ROUTES = List.of(new DemoRoute("demo-index", "/", null, 0),
 			new DemoRoute("demo-text", "/demo/text", null, 1), new DemoRoute("demo-json", "/demo/json", null, 1),
 			new DemoRoute("demo-files", "/demo/files/**", null, 1), new DemoRoute("demo-health", "/demo/health", null, 1),
 			new DemoRoute("demo-lb", "/demo/lb/**", "lb://demo-weighted", 2),
-			new DemoRoute("demo-hash", "/demo/hash/**", "lb://demo-hash", 2));
+			new DemoRoute("demo-hash", "/demo/hash/**", "lb://demo-hash", 2),
+			// 2 requests a second per client address, 4 more at once in a burst; beyond, 429 with Retry-After.
+			new DemoRoute("demo-limited", "/demo/limited/**", null, 2, "LeakyBucket=2r/s,4,nodelay,ip"),
+			// The same rate, but a burst is spread out (nginx's delay=0): requests wait their turn instead.
+			new DemoRoute("demo-shaped", "/demo/shaped/**", null, 2, "LeakyBucket=2r/s,4,0,ip"),
+			// lua-resty-limit-rate: 3 tokens, one more every second, per client address.
+			new DemoRoute("demo-tokens", "/demo/tokens/**", null, 2, "TokenBucket=1s,3"));
 
 	@Bean(destroyMethod = "close")
 	DemoUpstreams demoUpstreams(DemoProperties properties, Environment environment) {
@@ -113,9 +119,17 @@ public class DemoConfiguration {
 				  curl -i %1$s/demo/health
 				  for i in 1 2 3 4 5 6; do curl -s %1$s/demo/lb/text; done        # weighted 2:1: a b a a b a
 				  curl -s -H 'X-User-Id: alice' %1$s/demo/hash/text                # always the same server for alice
+				  for i in 1 2 3 4 5 6 7 8; do curl -s -o /dev/null -w '%%{http_code} ' %1$s/demo/limited/text; done
+				                                       # 2r/s, burst 4: five 200s, then 429s with Retry-After
+				  curl -si %1$s/demo/limited/text | grep -i ratelimit                  # RateLimit-Limit/Remaining/Reset
+				  time (for i in 1 2 3 4 5; do curl -s -o /dev/null %1$s/demo/shaped/text & done; wait)
+				                                       # the same limit, shaped: all pass, spread over 2 s
+				  for i in 1 2 3 4; do curl -s -o /dev/null -w '%%{http_code} ' %1$s/demo/tokens/text; done
+				                                       # a token bucket of 3: 200 200 200 429
 
 				Routes, upstreams and health: curl -s localhost:8081/actuator/gateway/routes ;
-				  curl -s localhost:8081/actuator/upstreams ; curl -s localhost:8081/actuator/health
+				  curl -s localhost:8081/actuator/upstreams ; curl -s localhost:8081/actuator/ratelimits ;
+				  curl -s localhost:8081/actuator/health
 				A real deployment sets resty.demo.enabled=false and brings its own routes.
 				""".formatted(gateway);
 	}
@@ -126,17 +140,23 @@ public class DemoConfiguration {
 	 * @param path the Path predicate
 	 * @param uri where it goes, or null for the first demo server
 	 * @param stripPrefix how many leading path segments are removed before proxying
+	 * @param filters more filters, in shortcut form
 	 */
-	record DemoRoute(String id, String path, @Nullable String uri, int stripPrefix) {
+	record DemoRoute(String id, String path, @Nullable String uri, int stripPrefix, String... filters) {
 
 		RouteDefinition definition(URI server) {
 			RouteDefinition definition = new RouteDefinition();
 			definition.setId(this.id);
 			definition.setUri(this.uri == null ? server : URI.create(this.uri));
 			definition.setPredicates(List.of(new PredicateDefinition("Path=" + this.path)));
+			List<FilterDefinition> filters = new java.util.ArrayList<>();
 			if (this.stripPrefix > 0) {
-				definition.setFilters(List.of(new FilterDefinition("StripPrefix=" + this.stripPrefix)));
+				filters.add(new FilterDefinition("StripPrefix=" + this.stripPrefix));
 			}
+			for (String filter : this.filters) {
+				filters.add(new FilterDefinition(filter));
+			}
+			definition.setFilters(filters);
 			return definition;
 		}
 

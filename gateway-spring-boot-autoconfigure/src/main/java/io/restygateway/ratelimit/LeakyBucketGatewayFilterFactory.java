@@ -104,7 +104,7 @@ public class LeakyBucketGatewayFilterFactory
 		described.put("delay", settings.delayText());
 		described.put("key", key.toString());
 		described.put("cost", settings.cost());
-		described.put("ban", Duration.ofNanos(settings.ban() * 1000).toString());
+		described.put("ban", RateLimitFilters.duration(settings.ban()));
 		described.put("on-redis-failure", settings.failOpen() ? "allow" : "deny");
 		described.put("zone", settings.zone());
 		return described;

@@ -119,4 +119,15 @@ final class RateLimitFilters {
 		}
 	}
 
+	/**
+	 * @param micros a duration in microseconds
+	 * @return it as an operator writes it: {@code 0s}, {@code 2s}, {@code 100ms}, {@code 250us}
+	 */
+	static String duration(long micros) {
+		if (micros % 1_000_000 == 0) {
+			return micros / 1_000_000 + "s";
+		}
+		return micros % 1000 == 0 ? micros / 1000 + "ms" : micros + "us";
+	}
+
 }

@@ -89,10 +89,10 @@ public class TokenBucketGatewayFilterFactory
 
 	private static Map<String, Object> describe(TokenBucketSettings settings, RateLimitKey key) {
 		Map<String, Object> described = new LinkedHashMap<>();
-		described.put("interval", Duration.ofNanos(settings.interval() * 1000).toString());
+		described.put("interval", RateLimitFilters.duration(settings.interval()));
 		described.put("capacity", settings.capacity());
 		described.put("quantum", settings.quantum());
-		described.put("max-wait", Duration.ofNanos(settings.maxWait() * 1000).toString());
+		described.put("max-wait", RateLimitFilters.duration(settings.maxWait()));
 		described.put("key", key.toString());
 		return described;
 	}
