@@ -23,7 +23,7 @@ public record DependencyUse(boolean redis, boolean consul) {
 
 	/** The Spring Data Redis keys any of which, when set, means a Redis was configured. */
 	static final List<String> REDIS_KEYS = List.of("spring.data.redis.host", "spring.data.redis.url",
-			"spring.data.redis.cluster.nodes", "spring.data.redis.sentinel.master");
+			"spring.data.redis.cluster.nodes", "spring.data.redis.cluster.nodes[0]", "spring.data.redis.sentinel.master");
 
 	/**
 	 * Decide from property values.

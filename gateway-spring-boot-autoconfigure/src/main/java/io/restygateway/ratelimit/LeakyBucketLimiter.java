@@ -62,7 +62,7 @@ public final class LeakyBucketLimiter {
 	 * @return the verdict; never an error, and within the backend's timeout
 	 */
 	public Mono<Verdict> decide(String key) {
-		String bucket = this.settings.zone() + ":" + key;
+		String bucket = this.settings.zone() + ":" + bucketKey(key);
 		RedisLimitBackend backend = this.redis;
 		if (backend == null) {
 			return Mono.just(verdict(this.memory.decide(bucket, this.settings.cost(), this.clock::micros),
@@ -114,6 +114,27 @@ public final class LeakyBucketLimiter {
 		long reset = decision.excess() + this.settings.cost() * limit.interval();
 		return new Verdict(delay > 0 ? Outcome.DELAYED : Outcome.ADMITTED, delay, 0, decision.remaining(), reset,
 				source);
+	}
+
+	/**
+	 * The client's key as it appears in a bucket's name: itself when it is short and printable (an address, an API
+	 * key id), so that operators can find it in Redis; otherwise {@code sha256:} and its hash, so that a long or odd
+	 * header cannot make long keys.
+	 * @param key the request key's value
+	 * @return the part of the bucket's name after the zone
+	 */
+	static String bucketKey(String key) {
+		if (key.length() <= 128 && key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+			return key;
+		}
+		try {
+			byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+				.digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+			return "sha256:" + java.util.HexFormat.of().formatHex(digest);
+		}
+		catch (java.security.NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("every Java has SHA-256", ex);
+		}
 	}
 
 }

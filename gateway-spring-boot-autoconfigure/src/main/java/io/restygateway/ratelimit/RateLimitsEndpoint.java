@@ -103,7 +103,7 @@ public class RateLimitsEndpoint {
 		view.put("failures", redis.failures());
 		view.put("timeouts", redis.timeouts());
 		view.put("skipped-while-open", redis.skipped());
-		view.put("timeout", redis.timeout().toString());
+		view.put("timeout", RateLimitFilters.duration(redis.timeout().toNanos() / 1000));
 		view.put("instances", redis.instances());
 		view.put("instances-from", redis.instancesFixed() ? "resty.rate-limit.fallback.instances" : "heartbeats");
 		view.put("key-prefix", redis.keyPrefix());

@@ -23,6 +23,7 @@ class DependencyUseTests {
 		assertThat(use(Map.of("spring.data.redis.host", "10.0.0.5")).redis()).isTrue();
 		assertThat(use(Map.of("spring.data.redis.url", "redis://r:6379")).redis()).isTrue();
 		assertThat(use(Map.of("spring.data.redis.cluster.nodes", "a:1,b:2")).redis()).isTrue();
+		assertThat(use(Map.of("spring.data.redis.cluster.nodes[0]", "a:1")).redis()).as("nodes as a YAML list").isTrue();
 		assertThat(use(Map.of("spring.data.redis.sentinel.master", "m")).redis()).isTrue();
 		assertThat(use(Map.of("resty.rate-limit.store", "redis")).redis()).isTrue();
 	}
