@@ -38,12 +38,15 @@ public final class RedisServer implements AutoCloseable {
 
 	private final Path directory;
 
+	private final List<String> extraArguments;
+
 	private Process process;
 
-	private RedisServer(Path executable, int port, Path directory) throws IOException {
+	private RedisServer(Path executable, int port, Path directory, List<String> extraArguments) throws IOException {
 		this.executable = executable;
 		this.port = port;
 		this.directory = directory;
+		this.extraArguments = extraArguments;
 		this.process = launch();
 	}
 
@@ -53,13 +56,24 @@ public final class RedisServer implements AutoCloseable {
 	 * @throws IOException when no server could be started
 	 */
 	public static RedisServer start() throws IOException {
+		return start(new String[0]);
+	}
+
+	/**
+	 * Start a server with more arguments, e.g. {@code --cluster-enabled yes}.
+	 * @param extraArguments appended to the command line
+	 * @return the running server
+	 * @throws IOException when no server could be started
+	 */
+	public static RedisServer start(String... extraArguments) throws IOException {
 		Path executable = executable();
 		IOException last = null;
 		for (int attempt = 0; attempt < 3; attempt++) {
 			Path directory = Files.createTempDirectory("resty-redis");
 			RedisServer server = null;
 			try {
-				server = new RedisServer(executable, LoopbackHttpServer.freePort(), directory);
+				server = new RedisServer(executable, LoopbackHttpServer.freePort(), directory,
+						List.of(extraArguments));
 				server.awaitReady();
 				return server;
 			}
@@ -130,6 +144,7 @@ public final class RedisServer implements AutoCloseable {
 				Integer.toString(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
 				"--daemonize", "no", "--protected-mode", "no", "--dir", this.directory.toString(), "--loglevel",
 				"warning"));
+		command.addAll(this.extraArguments);
 		return new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(this.directory.resolve("redis.log").toFile())
 			.start();
