@@ -148,6 +148,10 @@ class RateLimitTests {
 			assertThat(answer.body()).contains("429");
 		}
 		assertThat(arrivals.get("nodelay")).hasSize(6);
+		JsonNode rejected = new JsonMapper().readTree(Http.getText(
+				management("/actuator/metrics/resty.ratelimit.requests?tag=route:nodelay&tag=outcome:rejected"))
+			.body());
+		assertThat(rejected.at("/measurements/0/value").asDouble()).isEqualTo(14);
 	}
 
 	@Test

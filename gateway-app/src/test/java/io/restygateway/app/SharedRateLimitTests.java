@@ -204,6 +204,10 @@ class SharedRateLimitTests {
 			assertThat(open0.at("/counts/by-fallback").asLong()).isEqualTo(4);
 			JsonNode closed = route(limits, "closed");
 			assertThat(closed.at("/counts/unavailable").asLong()).isEqualTo(1);
+			JsonNode failures = metric(first, "resty.ratelimit.redis.failures");
+			assertThat(failures.at("/measurements/0/value").asDouble()).isGreaterThanOrEqualTo(3);
+			assertThat(metric(first, "resty.ratelimit.redis.breaker.open").at("/measurements/0/value").asDouble())
+				.isEqualTo(1);
 		}
 		finally {
 			redis.server().resume();
@@ -227,6 +231,12 @@ class SharedRateLimitTests {
 		// The fail-closed route passes only when Redis decided: the new server is in use.
 		assertThat(rateLimits(second).at("/redis/failures").asLong()).isEqualTo(failures);
 		assertThat(rateLimits(second).at("/redis/ping").asString()).isEqualTo("UP");
+	}
+
+	static JsonNode metric(ConfigurableApplicationContext gateway, String name) throws Exception {
+		String url = "http://127.0.0.1:" + gateway.getEnvironment().getProperty("local.management.port")
+				+ "/actuator/metrics/" + name;
+		return new JsonMapper().readTree(Http.getText(url).body());
 	}
 
 	static JsonNode route(JsonNode limits, String id) {
