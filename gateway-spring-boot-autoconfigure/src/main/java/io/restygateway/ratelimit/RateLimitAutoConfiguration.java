@@ -12,6 +12,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.cloud.gateway.config.conditional.ConditionalOnEnabledFilter;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.annotation.Bean;
@@ -51,6 +52,7 @@ public class RateLimitAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnEnabledFilter
 	public LeakyBucketGatewayFilterFactory leakyBucketGatewayFilterFactory(ObjectProvider<RedisLimitBackend> redis,
 			RateLimitProperties properties, RateLimitRegistry registry, MicroClock clock) {
 		return new LeakyBucketGatewayFilterFactory(redis.getIfAvailable(), properties, registry, clock);
@@ -58,6 +60,7 @@ public class RateLimitAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnEnabledFilter
 	public TokenBucketGatewayFilterFactory tokenBucketGatewayFilterFactory(RateLimitProperties properties,
 			RateLimitRegistry registry, MicroClock clock) {
 		return new TokenBucketGatewayFilterFactory(properties, registry, clock);
