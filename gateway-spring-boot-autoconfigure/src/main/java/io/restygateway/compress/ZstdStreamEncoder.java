@@ -1,0 +1,121 @@
+package io.restygateway.compress;
+
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+
+import com.github.luben.zstd.EndDirective;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDictCompress;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One response's zstd stream: one frame, fed chunk by chunk with zstd-jni's streaming API and flushed after each
+ * chunk, so that a streamed answer (server-sent events, a slow upstream) is not held back. Memory is bounded
+ * whatever the body's size: the native context (its window) and one output buffer. The output is handed to a
+ * consumer as it is made; the consumer must copy what it keeps before returning. Not thread-safe; close it when the
+ * response ends, however it ends.
+ */
+public final class ZstdStreamEncoder implements AutoCloseable {
+
+	/** The output buffer's size: zstd's recommended ZSTD_CStreamOutSize (a block and its header). */
+	static final int OUTPUT_SIZE = 128 * 1024 + 512;
+
+	private final ZstdCompressCtx context = new ZstdCompressCtx();
+
+	private final ByteBuffer output = ByteBuffer.allocateDirect(OUTPUT_SIZE);
+
+	private @Nullable ByteBuffer scratch;
+
+	private long bytesIn;
+
+	private long bytesOut;
+
+	private boolean closed;
+
+	/**
+	 * @param level the compression level (negative levels are the fast ones)
+	 * @param dictionary a trained dictionary, or null
+	 */
+	public ZstdStreamEncoder(int level, @Nullable ZstdDictCompress dictionary) {
+		this.context.setLevel(level);
+		if (dictionary != null) {
+			this.context.loadDict(dictionary);
+		}
+	}
+
+	/**
+	 * Compress a chunk and flush it.
+	 * @param input the chunk; it is consumed
+	 * @param sink receives compressed bytes, possibly several times
+	 */
+	public void write(ByteBuffer input, Consumer<ByteBuffer> sink) {
+		this.bytesIn += input.remaining();
+		run(input, EndDirective.FLUSH, sink);
+	}
+
+	/**
+	 * End the frame.
+	 * @param sink receives the last compressed bytes
+	 */
+	public void finish(Consumer<ByteBuffer> sink) {
+		run(ByteBuffer.allocateDirect(0), EndDirective.END, sink);
+	}
+
+	private void run(ByteBuffer input, EndDirective mode, Consumer<ByteBuffer> sink) {
+		if (input.isDirect()) {
+			drain(input, mode, sink);
+			return;
+		}
+		// Native code reads direct memory: a heap chunk goes through a direct scratch buffer, piece by piece.
+		ByteBuffer direct = this.scratch;
+		if (direct == null) {
+			direct = ByteBuffer.allocateDirect(64 * 1024);
+			this.scratch = direct;
+		}
+		do {
+			direct.clear();
+			int piece = Math.min(direct.capacity(), input.remaining());
+			ByteBuffer slice = input.slice();
+			slice.limit(piece);
+			direct.put(slice);
+			input.position(input.position() + piece);
+			direct.flip();
+			drain(direct, input.hasRemaining() ? EndDirective.CONTINUE : mode, sink);
+		}
+		while (input.hasRemaining());
+	}
+
+	private void drain(ByteBuffer input, EndDirective mode, Consumer<ByteBuffer> sink) {
+		boolean done;
+		do {
+			this.output.clear();
+			done = this.context.compressDirectByteBufferStream(this.output, input, mode);
+			this.output.flip();
+			if (this.output.hasRemaining()) {
+				this.bytesOut += this.output.remaining();
+				sink.accept(this.output);
+			}
+		}
+		while (input.hasRemaining() || (mode != EndDirective.CONTINUE && !done));
+	}
+
+	/** @return the bytes fed in so far */
+	public long bytesIn() {
+		return this.bytesIn;
+	}
+
+	/** @return the compressed bytes made so far */
+	public long bytesOut() {
+		return this.bytesOut;
+	}
+
+	/** Free the native context; safe to call more than once. */
+	@Override
+	public void close() {
+		if (!this.closed) {
+			this.closed = true;
+			this.context.close();
+		}
+	}
+
+}
