@@ -124,7 +124,7 @@ class RateLimitTests {
 	}
 
 	@Test
-	void burstPlusOneSimultaneousRequestsPassAndTheRestGet429WithHonestHeaders() {
+	void burstPlusOneSimultaneousRequestsPassAndTheRestGet429WithHonestHeaders() throws Exception {
 		List<HttpResponse<String>> answers = concurrently("/nodelay/x", 20);
 		List<HttpResponse<String>> admitted = answers.stream().filter(a -> a.statusCode() == 200).toList();
 		List<HttpResponse<String>> refused = answers.stream().filter(a -> a.statusCode() == 429).toList();
