@@ -72,7 +72,7 @@ public final class LeakyBucketLimiter {
 		if (refusals != null) {
 			long refusedFor = refusals.refusedFor(bucket, this.clock.micros());
 			if (refusedFor > 0) {
-				return Mono.just(new Verdict(Outcome.REJECTED, 0, refusedFor, 0, refusedFor, Source.NEGATIVE_CACHE));
+				return Mono.just(cachedRefusal(refusedFor));
 			}
 		}
 		return backend.decide(bucket, this.settings.limit(), this.settings.cost(), this.settings.ban())
@@ -96,6 +96,22 @@ public final class LeakyBucketLimiter {
 			this.fallback = store;
 		}
 		return verdict(store.decide(bucket, this.settings.cost(), this.clock::micros), local, Source.FALLBACK);
+	}
+
+	/**
+	 * A refusal from the negative cache, with the remaining and reset that Redis's refusal had, counted down: as in
+	 * {@link #verdict}, {@code tat − now = retry + τ − (c−1)·T}; with a ban every refusal is a ban, which ends all at
+	 * once.
+	 */
+	private Verdict cachedRefusal(long refusedFor) {
+		if (this.settings.ban() > 0) {
+			return new Verdict(Outcome.REJECTED, 0, refusedFor, 0, refusedFor, Source.NEGATIVE_CACHE);
+		}
+		Limit limit = this.settings.limit();
+		long extra = (this.settings.cost() - 1L) * limit.interval();
+		long remaining = Math.max(0, Math.floorDiv(extra - refusedFor, limit.interval()) + 1);
+		return new Verdict(Outcome.REJECTED, 0, refusedFor, remaining, refusedFor + limit.tolerance() - extra,
+				Source.NEGATIVE_CACHE);
 	}
 
 	private MemoryGcraStore memoryStore(Limit limit) {
