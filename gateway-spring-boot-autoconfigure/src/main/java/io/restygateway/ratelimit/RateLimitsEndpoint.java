@@ -98,6 +98,7 @@ public class RateLimitsEndpoint {
 			return Mono.just("not used");
 		}
 		Map<String, Object> view = new LinkedHashMap<>();
+		view.put("connected", redis.connected());
 		view.put("circuit-breaker", redis.breaker().state().name());
 		view.put("breaker-openings", redis.breaker().openings());
 		view.put("failures", redis.failures());

@@ -17,8 +17,9 @@ import org.springframework.data.redis.core.script.RedisScript;
 
 /**
  * Each instance writes a heartbeat into one sorted set in Redis ({@code PREFIX + "instances"}) and reads how many
- * instances are alive: the count by which the rate is divided while Redis is away. The first heartbeat at start also
- * opens the connection, so that the first request does not pay for it.
+ * instances are alive: the count by which the rate is divided while Redis is away. At start it has the backend make
+ * the connection to Redis, on its own thread, and waits up to 2 s for it, so that a healthy Redis decides the first
+ * request; beats wait until the connection exists, so that they never make it themselves.
  */
 public class RedisInstanceHeartbeat implements SmartLifecycle {
 
@@ -57,6 +58,11 @@ public class RedisInstanceHeartbeat implements SmartLifecycle {
 	 */
 	public Mono<Long> beat() {
 		long aliveMs = Math.max(3 * this.every.toMillis(), 1000);
+		if (!this.backend.connected()) {
+			// Making the connection can block: the backend does it on its own thread.
+			this.backend.connect();
+			return Mono.empty();
+		}
 		return this.redis.execute(SCRIPT, List.of(this.key), List.of(this.id, Long.toString(aliveMs)))
 			.next()
 			.timeout(Duration.ofSeconds(2))
@@ -69,6 +75,8 @@ public class RedisInstanceHeartbeat implements SmartLifecycle {
 
 	@Override
 	public void start() {
+		// A healthy Redis is connected before the first request; a hung or absent one delays the start by 2 s at most.
+		this.backend.connectAndWait(Duration.ofSeconds(2));
 		this.beating = Flux.interval(Duration.ZERO, this.every)
 			.onBackpressureDrop()
 			.concatMap(tick -> beat(), 1)
@@ -81,6 +89,20 @@ public class RedisInstanceHeartbeat implements SmartLifecycle {
 		if (current != null) {
 			current.dispose();
 			this.beating = null;
+			// An attempt to connect that is still under way is let finish, so that the client is not closed under it.
+			long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+			while (this.backend.connecting() && System.nanoTime() < deadline) {
+				try {
+					Thread.sleep(10);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+			}
+			if (!this.backend.connected()) {
+				return;
+			}
 			this.redis.opsForZSet().remove(this.key, this.id).timeout(Duration.ofSeconds(1))
 				.onErrorResume(error -> Mono.empty())
 				.block();

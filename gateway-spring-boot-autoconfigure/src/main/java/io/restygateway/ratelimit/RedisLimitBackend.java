@@ -1,7 +1,10 @@
 package io.restygateway.ratelimit;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -37,6 +40,18 @@ public class RedisLimitBackend {
 	private final LongAdder skipped = new LongAdder();
 
 	/**
+	 * Whether the connection to Redis exists. Spring Data makes it synchronously, in the thread that first subscribes,
+	 * and a Redis that accepts TCP but does not answer holds that thread for Lettuce's whole command timeout. So no
+	 * decision ever makes it: until it exists, decisions fail at once (and follow on-redis-failure) while one
+	 * background thread of our own connects. Once made, Lettuce keeps it and reconnects on its own, without blocking.
+	 */
+	private volatile boolean connected;
+
+	private final AtomicBoolean connecting = new AtomicBoolean();
+
+	private final CountDownLatch firstAttempt = new CountDownLatch(1);
+
+	/**
 	 * @param store the script runner
 	 * @param keyPrefix put before every bucket's key, e.g. {@code resty:rl:}
 	 * @param timeout the longest a decision may take
@@ -61,24 +76,89 @@ public class RedisLimitBackend {
 
 	}
 
+	/** There is no connection to Redis yet: the decision was not even tried. */
+	public static final class NotConnectedException extends RuntimeException {
+
+		NotConnectedException() {
+			super("not connected to Redis yet", null, false, false);
+		}
+
+	}
+
+	/**
+	 * Make the connection in the background, unless it exists or is being made.
+	 */
+	public void connect() {
+		if (this.connected || !this.connecting.compareAndSet(false, true)) {
+			return;
+		}
+		Thread thread = new Thread(() -> {
+			try {
+				this.store.ping().block(Duration.ofSeconds(30));
+				this.connected = true;
+			}
+			catch (RuntimeException ex) {
+				// Down or hung: the next decision or heartbeat tries again.
+			}
+			finally {
+				this.connecting.set(false);
+				this.firstAttempt.countDown();
+			}
+		}, "resty-redis-connect");
+		thread.setDaemon(true);
+		thread.start();
+	}
+
+	/**
+	 * Start connecting and wait a little for it, so that an instance with a healthy Redis decides in Redis from its
+	 * first request.
+	 * @param atMost how long to wait
+	 * @return whether it is connected
+	 */
+	public boolean connectAndWait(Duration atMost) {
+		connect();
+		try {
+			this.firstAttempt.await(atMost.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		return this.connected;
+	}
+
+	/** @return whether a background attempt to connect is under way */
+	public boolean connecting() {
+		return this.connecting.get();
+	}
+
+	/** @return whether the connection to Redis exists */
+	public boolean connected() {
+		return this.connected;
+	}
+
 	/**
 	 * Decide in Redis.
 	 * @param key the bucket's key, without the prefix
 	 * @param limit the limit
 	 * @param cost the cost
 	 * @param ban the ban, microseconds
-	 * @return the decision, or an error within the timeout: the store's, a {@link TimeoutException}, or a
-	 * {@link BreakerOpenException} at once
+	 * @return the decision, or an error within the timeout: the store's, a {@link TimeoutException}, or at once a
+	 * {@link BreakerOpenException} or a {@link NotConnectedException}
 	 */
 	public Mono<Decision> decide(String key, Limit limit, int cost, long ban) {
 		return Mono.defer(() -> {
+			if (!this.connected) {
+				this.skipped.increment();
+				connect();
+				return Mono.error(new NotConnectedException());
+			}
 			if (!this.breaker.tryAcquire()) {
 				this.skipped.increment();
 				return Mono.error(new BreakerOpenException());
 			}
 			return this.store.decide(this.keyPrefix + key, limit, cost, ban)
 				.timeout(this.timeout)
-				.doOnNext(decision -> this.breaker.succeeded())
+				.doOnNext(decided -> this.breaker.succeeded())
 				.doOnError(error -> {
 					if (error instanceof TimeoutException) {
 						this.timeouts.increment();
@@ -148,6 +228,10 @@ public class RedisLimitBackend {
 	 * @return {@code UP}, or {@code DOWN: } and the reason
 	 */
 	public Mono<String> ping(Duration within) {
+		if (!this.connected) {
+			connect();
+			return Mono.just("DOWN: not connected yet");
+		}
 		return this.store.ping().timeout(within).map(pong -> "UP").onErrorResume(error -> Mono.just("DOWN: " + error));
 	}
 
