@@ -31,7 +31,10 @@ public final class ZstdStreamDecoder implements AutoCloseable {
 	 * @param input compressed bytes; consumed
 	 * @param sink receives decoded bytes, possibly several times; it must copy what it keeps
 	 */
-	public void write(ByteBuffer input, Consumer<ByteBuffer> sink) {
+	public synchronized void write(ByteBuffer input, Consumer<ByteBuffer> sink) {
+		if (this.closed) {
+			throw new IllegalStateException("the zstd stream is closed");
+		}
 		if (input.isDirect()) {
 			drain(input, sink);
 			return;
@@ -73,15 +76,18 @@ public final class ZstdStreamDecoder implements AutoCloseable {
 	 * The body ended.
 	 * @throws IllegalStateException when it ended in the middle of a frame
 	 */
-	public void finish() {
+	public synchronized void finish() {
 		if (this.inFrame) {
 			throw new IllegalStateException("the zstd body ended in the middle of a frame");
 		}
 	}
 
-	/** Free the native context; safe to call more than once. */
+	/**
+	 * Free the native context; safe to call more than once, and from another thread than the one writing (a client
+	 * that leaves cancels the body on its own thread): it waits for a write in progress.
+	 */
 	@Override
-	public void close() {
+	public synchronized void close() {
 		if (!this.closed) {
 			this.closed = true;
 			this.context.close();

@@ -48,7 +48,10 @@ public final class ZstdStreamEncoder implements AutoCloseable {
 	 * @param input the chunk; it is consumed
 	 * @param sink receives compressed bytes, possibly several times
 	 */
-	public void write(ByteBuffer input, Consumer<ByteBuffer> sink) {
+	public synchronized void write(ByteBuffer input, Consumer<ByteBuffer> sink) {
+		if (this.closed) {
+			throw new IllegalStateException("the zstd stream is closed");
+		}
 		this.bytesIn += input.remaining();
 		run(input, EndDirective.FLUSH, sink);
 	}
@@ -57,7 +60,10 @@ public final class ZstdStreamEncoder implements AutoCloseable {
 	 * End the frame.
 	 * @param sink receives the last compressed bytes
 	 */
-	public void finish(Consumer<ByteBuffer> sink) {
+	public synchronized void finish(Consumer<ByteBuffer> sink) {
+		if (this.closed) {
+			throw new IllegalStateException("the zstd stream is closed");
+		}
 		run(ByteBuffer.allocateDirect(0), EndDirective.END, sink);
 	}
 
@@ -109,9 +115,12 @@ public final class ZstdStreamEncoder implements AutoCloseable {
 		return this.bytesOut;
 	}
 
-	/** Free the native context; safe to call more than once. */
+	/**
+	 * Free the native context; safe to call more than once, and from another thread than the one writing (a client
+	 * that leaves cancels the body on its own thread): it waits for a write in progress.
+	 */
 	@Override
-	public void close() {
+	public synchronized void close() {
 		if (!this.closed) {
 			this.closed = true;
 			this.context.close();
