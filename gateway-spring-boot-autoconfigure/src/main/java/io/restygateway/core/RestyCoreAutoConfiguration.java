@@ -60,6 +60,20 @@ public class RestyCoreAutoConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = { "reactor.netty.http.server.HttpServer",
+			"org.springframework.boot.reactor.netty.NettyServerCustomizer" })
+	@ConditionalOnBooleanProperty(name = "resty.netty.read-after-response", matchIfMissing = true)
+	static class NettyConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		KeepAliveReadGuard keepAliveReadGuard() {
+			return new KeepAliveReadGuard();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(HealthContributor.class)
 	@ConditionalOnBooleanProperty(name = "resty.health.enabled", matchIfMissing = true)
 	static class DegradedHealthConfiguration {
