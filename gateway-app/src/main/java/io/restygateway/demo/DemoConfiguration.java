@@ -41,7 +41,11 @@ public class DemoConfiguration {
 			// The same rate, but a burst is spread out (nginx's delay=0): requests wait their turn instead.
 			new DemoRoute("demo-shaped", "/demo/shaped/**", null, 2, "LeakyBucket=2r/s,4,0,ip"),
 			// lua-resty-limit-rate: 3 tokens, one more every second, per client address.
-			new DemoRoute("demo-tokens", "/demo/tokens/**", null, 2, "TokenBucket=1s,3"));
+			new DemoRoute("demo-tokens", "/demo/tokens/**", null, 2, "TokenBucket=1s,3"),
+			// zstd for clients that take it, on the demo's text, JSON and the large file (which it then sends whole).
+			new DemoRoute("demo-zstd", "/demo/zstd/**", null, 2,
+					"Zstd{level=3|types=text/plain,application/json,application/octet-stream}"),
+			new DemoRoute("demo-base64", "/demo/base64/**", null, 2, "Base64"));
 
 	@Bean(destroyMethod = "close")
 	DemoUpstreams demoUpstreams(DemoProperties properties, Environment environment) {
@@ -126,6 +130,9 @@ public class DemoConfiguration {
 				                                       # the same limit, shaped: all pass, spread over 2 s
 				  for i in 1 2 3 4; do curl -s -o /dev/null -w '%%{http_code} ' %1$s/demo/tokens/text; done
 				                                       # a token bucket of 3: 200 200 200 429
+				  curl -s -H 'Accept-Encoding: zstd' %1$s/demo/zstd/json | zstd -d   # zstd on the wire
+				  curl -si -H 'Accept-Encoding: zstd' %1$s/demo/zstd/json -o /dev/null | grep -i -e encoding -e vary -e etag
+				  curl -s %1$s/demo/base64/text                                      # the text, base64 in 76-char lines
 
 				Routes, upstreams and health: curl -s localhost:8081/actuator/gateway/routes ;
 				  curl -s localhost:8081/actuator/upstreams ; curl -s localhost:8081/actuator/ratelimits ;
@@ -144,6 +151,21 @@ public class DemoConfiguration {
 	 */
 	record DemoRoute(String id, String path, @Nullable String uri, int stripPrefix, String... filters) {
 
+		// A shortcut (Name=a,b) or, for arguments a shortcut cannot give, Name{arg=value|arg=value}.
+		static FilterDefinition filter(String text) {
+			int brace = text.indexOf('{');
+			if (brace < 0) {
+				return new FilterDefinition(text);
+			}
+			FilterDefinition filter = new FilterDefinition();
+			filter.setName(text.substring(0, brace));
+			for (String argument : text.substring(brace + 1, text.length() - 1).split("\\|")) {
+				String[] pair = argument.split("=", 2);
+				filter.addArg(pair[0], pair[1]);
+			}
+			return filter;
+		}
+
 		RouteDefinition definition(URI server) {
 			RouteDefinition definition = new RouteDefinition();
 			definition.setId(this.id);
@@ -154,7 +176,7 @@ public class DemoConfiguration {
 				filters.add(new FilterDefinition("StripPrefix=" + this.stripPrefix));
 			}
 			for (String filter : this.filters) {
-				filters.add(new FilterDefinition(filter));
+				filters.add(filter(filter));
 			}
 			definition.setFilters(filters);
 			return definition;

@@ -65,6 +65,18 @@ class GatewayApplicationTests {
 		assertThat(health.body()).contains("\"UP\"");
 
 		assertThat(Http.getText(gateway("/demo/nothing-here")).statusCode()).isEqualTo(404);
+
+		HttpResponse<byte[]> zstd = Http.get(gateway("/demo/zstd/json"), "Accept-Encoding", "zstd");
+		assertThat(zstd.headers().firstValue("Content-Encoding")).hasValue("zstd");
+		assertThat(new String(com.github.luben.zstd.Zstd.decompress(zstd.body(), 1 << 20),
+				java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(json.body());
+		HttpResponse<String> base64 = Http.getText(gateway("/demo/base64/text"));
+		assertThat(base64.headers().firstValue("Content-Transfer-Encoding")).hasValue("base64");
+		assertThat(new String(java.util.Base64.getMimeDecoder().decode(base64.body()),
+				java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(text.body());
+		HttpResponse<String> limited = Http.getText(gateway("/demo/limited/text"));
+		assertThat(limited.statusCode()).isEqualTo(200);
+		assertThat(limited.headers().firstValue("RateLimit-Limit")).hasValue("5");
 	}
 
 	@Test
