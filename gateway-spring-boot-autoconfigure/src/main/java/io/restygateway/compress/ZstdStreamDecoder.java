@@ -59,10 +59,15 @@ public final class ZstdStreamDecoder implements AutoCloseable {
 	private void drain(ByteBuffer input, Consumer<ByteBuffer> sink) {
 		while (true) {
 			this.output.clear();
+			int before = input.position();
 			boolean frameDone = this.context.decompressDirectByteBufferStream(this.output, input);
 			this.output.flip();
 			boolean full = this.output.remaining() == this.output.capacity();
-			this.inFrame = !frameDone;
+			// A call that neither read nor wrote says nothing about the frame: after a frame's end, a call with no
+			// input would start looking for the next frame and report "not done".
+			if (input.position() > before || this.output.hasRemaining()) {
+				this.inFrame = !frameDone;
+			}
 			if (this.output.hasRemaining()) {
 				sink.accept(this.output);
 			}

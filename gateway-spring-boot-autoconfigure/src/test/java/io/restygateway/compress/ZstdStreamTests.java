@@ -86,6 +86,19 @@ class ZstdStreamTests {
 	}
 
 	@Test
+	void aBodyThatCompressesAThousandFoldDecodesWhole() {
+		// The decoder's output buffer fills many times over for each chunk of input, and the frame ends exactly
+		// when the input does.
+		byte[] body = new byte[8 << 20];
+		java.util.Arrays.fill(body, (byte) 'x');
+		for (int chunk : new int[] { 1 << 20, 27_000, 7 }) {
+			byte[] frame = compress(body, 1 << 20, 3, true);
+			assertThat(frame.length).isLessThan(body.length / 1000);
+			assertThat(decompress(frame, chunk)).as("frame fed in chunks of %d", chunk).isEqualTo(body);
+		}
+	}
+
+	@Test
 	void theCommandLineToolDecodesItByteForByteUpTo64MiB(@TempDir Path dir) throws Exception {
 		int[][] cases = { { 0, 1 }, { 1, 1 }, { 20, 1 }, { 100_003, 1 }, { 1 << 20, 8192 }, { 64 << 20, 1 << 20 } };
 		for (int[] c : cases) {
