@@ -24,7 +24,7 @@ import io.restygateway.test.LoopbackHttpServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Zstd beside Spring Boot's own gzip ({@code server.compression}), as zstd-nginx-module beside nginx's gzip: zstd
+ * Zstd from {@code default-filters}, beside Spring Boot's own gzip ({@code server.compression}), as zstd-nginx-module beside nginx's gzip: zstd
  * wins whatever the order in Accept-Encoding, and an answer that Zstd leaves alone (below its min-length) is still
  * gzipped for a client that takes gzip. (Reactor Netty's own compressor, which server.compression turns on, also
  * offers zstd when zstd-jni is present, by its own rules: for a client that takes both, it picks zstd.)
@@ -63,7 +63,8 @@ class ZstdAlongsideGzipTests {
 		registry.add(prefix + "uri", backend::url);
 		registry.add(prefix + "predicates[0]", () -> "Path=/site/**");
 		registry.add(prefix + "filters[0]", () -> "StripPrefix=1");
-		registry.add(prefix + "filters[1]", () -> "Zstd=1,1024");
+		// For every route, as default filters give it.
+		registry.add("spring.cloud.gateway.server.webflux.default-filters[0]", () -> "Zstd=1,1024");
 	}
 
 	@AfterAll
