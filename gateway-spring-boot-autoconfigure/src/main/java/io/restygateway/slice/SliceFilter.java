@@ -1,0 +1,344 @@
+package io.restygateway.slice;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.ReactiveLoadBalancerClientFilter;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+
+import io.restygateway.slice.RangeSet.Resolved;
+import io.restygateway.slice.SlicePlan.SliceHead;
+import io.restygateway.slice.SliceUpstream.Answer;
+
+/**
+ * The {@code Slice} filter of one route: it routes GET and HEAD requests itself, as aligned slice requests to the
+ * upstream the route resolved (after the load balancer chose), one slice at a time, and answers the client's
+ * conditions and ranges from them. Other methods, and upstreams that are not HTTP, go the usual way.
+ */
+final class SliceFilter implements GatewayFilter, Ordered {
+
+	private static final Log logger = LogFactory.getLog(SliceFilter.class);
+
+	/** Right after the load balancer has turned lb://name into a server, before Netty routing. */
+	static final int ORDER = ReactiveLoadBalancerClientFilter.LOAD_BALANCER_CLIENT_FILTER_ORDER + 1;
+
+	private final SlicePlan plan;
+
+	private final SliceUpstream upstream;
+
+	private final String description;
+
+	SliceFilter(SlicePlan plan, SliceUpstream upstream, String description) {
+		this.plan = plan;
+		this.upstream = upstream;
+		this.description = description;
+	}
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+	@Override
+	public String toString() {
+		return this.description;
+	}
+
+	/** An upstream slice answer that cannot be stitched: the response is aborted, never patched. */
+	static final class SliceFaultException extends IllegalStateException {
+
+		SliceFaultException(String message) {
+			super(message);
+		}
+
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+		ServerHttpRequest request = exchange.getRequest();
+		boolean head = HttpMethod.HEAD.equals(request.getMethod());
+		URI url = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR);
+		if (!(head || HttpMethod.GET.equals(request.getMethod())) || url == null
+				|| !("http".equalsIgnoreCase(url.getScheme()) || "https".equalsIgnoreCase(url.getScheme()))
+				|| ServerWebExchangeUtils.isAlreadyRouted(exchange)) {
+			return chain.filter(exchange);
+		}
+		ServerWebExchangeUtils.setAlreadyRouted(exchange);
+		String range = head ? null : request.getHeaders().getFirst(HttpHeaders.RANGE);
+		RangeSet ranges = RangeSet.parse(range);
+		long probeIndex = probeIndex(ranges, range, request.getHeaders().getFirst(HttpHeaders.IF_RANGE));
+		return this.upstream.fetch(exchange, url, this.plan.rangeHeader(probeIndex))
+			.flatMap(probe -> respond(exchange, url, probe, probeIndex, ranges, head));
+	}
+
+	// The slice to ask first: the one holding a single range's start, else slice 0 (a suffix needs the length).
+	private long probeIndex(RangeSet ranges, @Nullable String range, @Nullable String ifRange) {
+		if (ranges.present() && ifRange == null && range != null) {
+			String spec = range.substring(range.indexOf('=') + 1).trim();
+			int dash = spec.indexOf('-');
+			if (!spec.contains(",") && dash > 0) {
+				try {
+					return this.plan.index(Long.parseLong(spec.substring(0, dash).trim()));
+				}
+				catch (NumberFormatException ex) {
+					return 0;
+				}
+			}
+		}
+		return 0;
+	}
+
+	private Mono<Void> respond(ServerWebExchange exchange, URI url, Answer probe, long probeIndex, RangeSet ranges,
+			boolean head) {
+		ServerHttpResponse response = exchange.getResponse();
+		NettyDataBufferFactory factory = (NettyDataBufferFactory) response.bufferFactory();
+		if (probe.status() == 416) {
+			return unsatisfiableProbe(exchange, probe, ranges, head);
+		}
+		if (probe.status() != 206) {
+			// The upstream ignores ranges (200), or has nothing to give (404, 5xx): its answer as it is.
+			response.setStatusCode(HttpStatus.valueOf(probe.status()));
+			response.getHeaders().addAll(probe.headers());
+			return head ? discardAnd(probe, response.setComplete()) : response.writeWith(probe.body(factory));
+		}
+		String validator = validator(probe.headers());
+		String fault = this.plan.fault(probeIndex, 206, probe.headers().getFirst(HttpHeaders.CONTENT_RANGE), validator,
+				null);
+		if (fault != null) {
+			probe.discard();
+			logger.warn("Slice on " + url + ": " + fault);
+			return Mono.error(new ResponseStatusException(HttpStatus.BAD_GATEWAY, fault));
+		}
+		SlicePlan.ContentRange contentRange = SlicePlan.ContentRange
+			.parse(probe.headers().getFirst(HttpHeaders.CONTENT_RANGE));
+		SliceHead object = new SliceHead(contentRange.total(), validator);
+		Validators validators = new Validators(probe.headers().getETag(),
+				Validators.parseDate(probe.headers().getFirst(HttpHeaders.LAST_MODIFIED)));
+		HttpHeaders asked = exchange.getRequest().getHeaders();
+		Preconditions.Outcome outcome = Preconditions.evaluate(asked.getFirst(HttpHeaders.IF_MATCH),
+				asked.getFirst(HttpHeaders.IF_UNMODIFIED_SINCE), asked.getFirst(HttpHeaders.IF_NONE_MATCH),
+				asked.getFirst(HttpHeaders.IF_MODIFIED_SINCE), validators);
+		HttpHeaders headers = response.getHeaders();
+		headers.addAll(probe.headers());
+		headers.remove(HttpHeaders.CONTENT_RANGE);
+		headers.remove(HttpHeaders.CONTENT_LENGTH);
+		headers.remove(HttpHeaders.TRANSFER_ENCODING);
+		headers.set(HttpHeaders.ACCEPT_RANGES, "bytes");
+		if (outcome == Preconditions.Outcome.NOT_MODIFIED) {
+			response.setStatusCode(HttpStatus.NOT_MODIFIED);
+			headers.remove(HttpHeaders.CONTENT_TYPE);
+			return discardAnd(probe, response.setComplete());
+		}
+		if (outcome == Preconditions.Outcome.PRECONDITION_FAILED) {
+			response.setStatusCode(HttpStatus.PRECONDITION_FAILED);
+			headers.setContentLength(0);
+			return discardAnd(probe, response.setComplete());
+		}
+		Resolved resolved = ranges.present() && Preconditions.rangeApplies(asked.getFirst(HttpHeaders.IF_RANGE),
+				validators) ? ranges.resolve(object.total()) : new Resolved(RangeSet.Kind.WHOLE, List.of());
+		switch (resolved.kind()) {
+			case UNSATISFIABLE -> {
+				response.setStatusCode(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
+				headers.set(HttpHeaders.CONTENT_RANGE, "bytes */" + object.total());
+				headers.remove(HttpHeaders.CONTENT_TYPE);
+				headers.setContentLength(0);
+				return discardAnd(probe, response.setComplete());
+			}
+			case WHOLE -> {
+				response.setStatusCode(HttpStatus.OK);
+				headers.setContentLength(object.total());
+				if (head || object.total() == 0) {
+					return discardAnd(probe, response.setComplete());
+				}
+				Prefetched prefetched = new Prefetched(probe, probeIndex);
+				return response.writeWith(bytes(exchange, url, new ByteRange(0, object.total() - 1), object,
+						prefetched, factory));
+			}
+			default -> {
+				List<ByteRange> parts = resolved.ranges();
+				Prefetched prefetched = new Prefetched(probe, probeIndex);
+				response.setStatusCode(HttpStatus.PARTIAL_CONTENT);
+				if (parts.size() == 1) {
+					ByteRange part = parts.get(0);
+					headers.set(HttpHeaders.CONTENT_RANGE, part.contentRange(object.total()));
+					headers.setContentLength(part.length());
+					return response.writeWith(bytes(exchange, url, part, object, prefetched, factory));
+				}
+				return multipart(exchange, url, parts, object, prefetched, factory);
+			}
+		}
+	}
+
+	private Mono<Void> unsatisfiableProbe(ServerWebExchange exchange, Answer probe, RangeSet ranges, boolean head) {
+		ServerHttpResponse response = exchange.getResponse();
+		String contentRange = probe.headers().getFirst(HttpHeaders.CONTENT_RANGE);
+		long total = -1;
+		if (contentRange != null && contentRange.trim().startsWith("bytes */")) {
+			try {
+				total = Long.parseLong(contentRange.trim().substring(8).trim());
+			}
+			catch (NumberFormatException ex) {
+				total = -1;
+			}
+		}
+		probe.discard();
+		if (total == 0 && !ranges.present()) {
+			// An empty object: slice 0 does not exist, the object does.
+			response.setStatusCode(HttpStatus.OK);
+			response.getHeaders().addAll(probe.headers());
+			response.getHeaders().remove(HttpHeaders.CONTENT_RANGE);
+			response.getHeaders().setContentLength(0);
+			return response.setComplete();
+		}
+		response.setStatusCode(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
+		if (total >= 0) {
+			response.getHeaders().set(HttpHeaders.CONTENT_RANGE, "bytes */" + total);
+		}
+		response.getHeaders().setContentLength(0);
+		return response.setComplete();
+	}
+
+	private static Mono<Void> discardAnd(Answer probe, Mono<Void> then) {
+		probe.discard();
+		return then;
+	}
+
+	private static @Nullable String validator(HttpHeaders headers) {
+		String etag = headers.getETag();
+		return etag != null ? etag : headers.getFirst(HttpHeaders.LAST_MODIFIED);
+	}
+
+	/** The first slice's answer, used once if the body starts with its slice, else let go. */
+	private static final class Prefetched {
+
+		private final AtomicReference<@Nullable Answer> answer;
+
+		private final long index;
+
+		Prefetched(Answer answer, long index) {
+			this.answer = new AtomicReference<>(answer);
+			this.index = index;
+		}
+
+		@Nullable Answer take(long wanted) {
+			Answer taken = this.answer.getAndSet(null);
+			if (taken != null && wanted != this.index) {
+				taken.discard();
+				return null;
+			}
+			return taken;
+		}
+
+		void release() {
+			Answer left = this.answer.getAndSet(null);
+			if (left != null) {
+				left.discard();
+			}
+		}
+
+	}
+
+	// The bytes of one range, slice after slice, each checked before a byte of it is sent.
+	private Flux<DataBuffer> bytes(ServerWebExchange exchange, URI url, ByteRange wanted, SliceHead object,
+			Prefetched prefetched, NettyDataBufferFactory factory) {
+		long firstSlice = this.plan.index(wanted.first());
+		long lastSlice = this.plan.index(wanted.last());
+		return Flux.defer(() -> {
+			Answer first = prefetched.take(firstSlice);
+			return Flux.range(0, Math.toIntExact(lastSlice - firstSlice + 1)).concatMap(offset -> {
+				long index = firstSlice + offset;
+				Mono<Answer> answer = index == firstSlice && first != null ? Mono.just(first)
+						: this.upstream.fetch(exchange, url, this.plan.rangeHeader(index));
+				return answer.flatMapMany(slice -> {
+					String fault = this.plan.fault(index, slice.status(),
+							slice.headers().getFirst(HttpHeaders.CONTENT_RANGE), validator(slice.headers()), object);
+					if (fault != null) {
+						slice.discard();
+						logger.warn("Slice on " + url + ": " + fault + "; the response is cut off");
+						return Flux.error(new SliceFaultException(fault));
+					}
+					ByteRange covers = this.plan.covers(index, object.total());
+					return clip(slice.body(factory), covers, Math.max(wanted.first(), covers.first()),
+							Math.min(wanted.last(), covers.last()), index);
+				});
+			}, 0);
+		}).doFinally(signal -> prefetched.release());
+	}
+
+	// Keep the bytes [from, to] of a slice covering [covers.first, covers.last]; a slice that ends short is a fault.
+	private static Flux<DataBuffer> clip(Flux<DataBuffer> body, ByteRange covers, long from, long to, long index) {
+		long[] position = { covers.first() };
+		return body.<DataBuffer>handle((buffer, sink) -> {
+			long start = position[0];
+			int count = buffer.readableByteCount();
+			long end = start + count;
+			position[0] = end;
+			long low = Math.max(start, from);
+			long high = Math.min(end, to + 1);
+			if (low >= high) {
+				DataBufferUtils.release(buffer);
+			}
+			else {
+				buffer.readPosition(buffer.readPosition() + (int) (low - start));
+				buffer.writePosition(buffer.readPosition() + (int) (high - low));
+				sink.next(buffer);
+			}
+			if (end > to) {
+				sink.complete();
+			}
+		}).concatWith(Mono.defer(() -> position[0] > to ? Mono.empty()
+				: Mono.error(new SliceFaultException("slice " + index + " ended after "
+						+ (position[0] - covers.first()) + " of its " + covers.length() + " bytes"))));
+	}
+
+	private Mono<Void> multipart(ServerWebExchange exchange, URI url, List<ByteRange> parts, SliceHead object,
+			Prefetched prefetched, NettyDataBufferFactory factory) {
+		ServerHttpResponse response = exchange.getResponse();
+		String boundary = UUID.randomUUID().toString().replace("-", "");
+		String type = response.getHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
+		List<byte[]> heads = new ArrayList<>();
+		long length = 0;
+		for (ByteRange part : parts) {
+			byte[] partHead = ("\r\n--" + boundary + "\r\n" + (type == null ? "" : "Content-Type: " + type + "\r\n")
+					+ "Content-Range: " + part.contentRange(object.total()) + "\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII);
+			heads.add(partHead);
+			length += partHead.length + part.length();
+		}
+		byte[] end = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+		length += end.length;
+		response.getHeaders().set(HttpHeaders.CONTENT_TYPE, "multipart/byteranges; boundary=" + boundary);
+		response.getHeaders().setContentLength(length);
+		Flux<DataBuffer> body = Flux.range(0, parts.size())
+			.concatMap(i -> Flux.concat(Mono.fromSupplier(() -> factory.wrap(heads.get(i))),
+					bytes(exchange, url, parts.get(i), object, i == 0 ? prefetched : new Prefetched(null, -1), factory)),
+					0)
+			.concatWith(Mono.fromSupplier(() -> factory.wrap(end)))
+			.doFinally(signal -> prefetched.release());
+		return response.writeWith(body);
+	}
+
+}
