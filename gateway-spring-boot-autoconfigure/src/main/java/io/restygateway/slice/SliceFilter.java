@@ -134,60 +134,70 @@ final class SliceFilter implements GatewayFilter, Ordered {
 		}
 		SlicePlan.ContentRange contentRange = SlicePlan.ContentRange
 			.parse(probe.headers().getFirst(HttpHeaders.CONTENT_RANGE));
-		SliceHead object = new SliceHead(contentRange.total(), validator);
-		Validators validators = new Validators(probe.headers().getETag(),
-				Validators.parseDate(probe.headers().getFirst(HttpHeaders.LAST_MODIFIED)));
+		SliceObject object = SliceObject.of(probe.headers(), contentRange.total());
+		Prefetched prefetched = new Prefetched(probe, probeIndex);
+		return answer(exchange, object, ranges, head,
+				wanted -> bytes(exchange, url, wanted, object.head(), prefetched, factory), prefetched::release);
+	}
+
+	/**
+	 * Answer from what is known of the object: conditions, then ranges, then the bytes from {@code bytes}.
+	 * @param release lets go of what is held for the body when no body is sent
+	 */
+	Mono<Void> answer(ServerWebExchange exchange, SliceObject object, RangeSet ranges, boolean head,
+			java.util.function.Function<ByteRange, Flux<DataBuffer>> bytes, Runnable release) {
+		ServerHttpResponse response = exchange.getResponse();
+		NettyDataBufferFactory factory = (NettyDataBufferFactory) response.bufferFactory();
 		HttpHeaders asked = exchange.getRequest().getHeaders();
 		Preconditions.Outcome outcome = Preconditions.evaluate(asked.getFirst(HttpHeaders.IF_MATCH),
 				asked.getFirst(HttpHeaders.IF_UNMODIFIED_SINCE), asked.getFirst(HttpHeaders.IF_NONE_MATCH),
-				asked.getFirst(HttpHeaders.IF_MODIFIED_SINCE), validators);
+				asked.getFirst(HttpHeaders.IF_MODIFIED_SINCE), object.validators());
 		HttpHeaders headers = response.getHeaders();
-		headers.addAll(probe.headers());
-		headers.remove(HttpHeaders.CONTENT_RANGE);
-		headers.remove(HttpHeaders.CONTENT_LENGTH);
-		headers.remove(HttpHeaders.TRANSFER_ENCODING);
+		headers.addAll(object.headers());
 		headers.set(HttpHeaders.ACCEPT_RANGES, "bytes");
+		long total = object.head().total();
 		if (outcome == Preconditions.Outcome.NOT_MODIFIED) {
 			response.setStatusCode(HttpStatus.NOT_MODIFIED);
 			headers.remove(HttpHeaders.CONTENT_TYPE);
-			return discardAnd(probe, response.setComplete());
+			release.run();
+			return response.setComplete();
 		}
 		if (outcome == Preconditions.Outcome.PRECONDITION_FAILED) {
 			response.setStatusCode(HttpStatus.PRECONDITION_FAILED);
 			headers.setContentLength(0);
-			return discardAnd(probe, response.setComplete());
+			release.run();
+			return response.setComplete();
 		}
 		Resolved resolved = ranges.present() && Preconditions.rangeApplies(asked.getFirst(HttpHeaders.IF_RANGE),
-				validators) ? ranges.resolve(object.total()) : new Resolved(RangeSet.Kind.WHOLE, List.of());
+				object.validators()) ? ranges.resolve(total) : new Resolved(RangeSet.Kind.WHOLE, List.of());
 		switch (resolved.kind()) {
 			case UNSATISFIABLE -> {
 				response.setStatusCode(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
-				headers.set(HttpHeaders.CONTENT_RANGE, "bytes */" + object.total());
+				headers.set(HttpHeaders.CONTENT_RANGE, "bytes */" + total);
 				headers.remove(HttpHeaders.CONTENT_TYPE);
 				headers.setContentLength(0);
-				return discardAnd(probe, response.setComplete());
+				release.run();
+				return response.setComplete();
 			}
 			case WHOLE -> {
 				response.setStatusCode(HttpStatus.OK);
-				headers.setContentLength(object.total());
-				if (head || object.total() == 0) {
-					return discardAnd(probe, response.setComplete());
+				headers.setContentLength(total);
+				if (head || total == 0) {
+					release.run();
+					return response.setComplete();
 				}
-				Prefetched prefetched = new Prefetched(probe, probeIndex);
-				return response.writeWith(bytes(exchange, url, new ByteRange(0, object.total() - 1), object,
-						prefetched, factory));
+				return response.writeWith(bytes.apply(new ByteRange(0, total - 1)));
 			}
 			default -> {
 				List<ByteRange> parts = resolved.ranges();
-				Prefetched prefetched = new Prefetched(probe, probeIndex);
 				response.setStatusCode(HttpStatus.PARTIAL_CONTENT);
 				if (parts.size() == 1) {
 					ByteRange part = parts.get(0);
-					headers.set(HttpHeaders.CONTENT_RANGE, part.contentRange(object.total()));
+					headers.set(HttpHeaders.CONTENT_RANGE, part.contentRange(total));
 					headers.setContentLength(part.length());
-					return response.writeWith(bytes(exchange, url, part, object, prefetched, factory));
+					return response.writeWith(bytes.apply(part));
 				}
-				return multipart(exchange, url, parts, object, prefetched, factory);
+				return multipart(response, parts, total, bytes, release, factory);
 			}
 		}
 	}
@@ -314,16 +324,16 @@ final class SliceFilter implements GatewayFilter, Ordered {
 						+ (position[0] - covers.first()) + " of its " + covers.length() + " bytes"))));
 	}
 
-	private Mono<Void> multipart(ServerWebExchange exchange, URI url, List<ByteRange> parts, SliceHead object,
-			Prefetched prefetched, NettyDataBufferFactory factory) {
-		ServerHttpResponse response = exchange.getResponse();
+	private static Mono<Void> multipart(ServerHttpResponse response, List<ByteRange> parts, long total,
+			java.util.function.Function<ByteRange, Flux<DataBuffer>> bytes, Runnable release,
+			NettyDataBufferFactory factory) {
 		String boundary = UUID.randomUUID().toString().replace("-", "");
 		String type = response.getHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
 		List<byte[]> heads = new ArrayList<>();
 		long length = 0;
 		for (ByteRange part : parts) {
 			byte[] partHead = ("\r\n--" + boundary + "\r\n" + (type == null ? "" : "Content-Type: " + type + "\r\n")
-					+ "Content-Range: " + part.contentRange(object.total()) + "\r\n\r\n")
+					+ "Content-Range: " + part.contentRange(total) + "\r\n\r\n")
 				.getBytes(StandardCharsets.US_ASCII);
 			heads.add(partHead);
 			length += partHead.length + part.length();
@@ -333,11 +343,10 @@ final class SliceFilter implements GatewayFilter, Ordered {
 		response.getHeaders().set(HttpHeaders.CONTENT_TYPE, "multipart/byteranges; boundary=" + boundary);
 		response.getHeaders().setContentLength(length);
 		Flux<DataBuffer> body = Flux.range(0, parts.size())
-			.concatMap(i -> Flux.concat(Mono.fromSupplier(() -> factory.wrap(heads.get(i))),
-					bytes(exchange, url, parts.get(i), object, i == 0 ? prefetched : new Prefetched(null, -1), factory)),
+			.concatMap(i -> Flux.concat(Mono.fromSupplier(() -> factory.wrap(heads.get(i))), bytes.apply(parts.get(i))),
 					0)
 			.concatWith(Mono.fromSupplier(() -> factory.wrap(end)))
-			.doFinally(signal -> prefetched.release());
+			.doFinally(signal -> release.run());
 		return response.writeWith(body);
 	}
 
