@@ -51,10 +51,17 @@ final class SliceFilter implements GatewayFilter, Ordered {
 
 	private final String description;
 
-	SliceFilter(SlicePlan plan, SliceUpstream upstream, String description) {
+	private final String route;
+
+	private final @Nullable SliceCache cache;
+
+	SliceFilter(SlicePlan plan, SliceUpstream upstream, String description, String route,
+			@Nullable SliceCache cache) {
 		this.plan = plan;
 		this.upstream = upstream;
 		this.description = description;
+		this.route = route;
+		this.cache = cache;
 	}
 
 	@Override
@@ -89,6 +96,15 @@ final class SliceFilter implements GatewayFilter, Ordered {
 		ServerWebExchangeUtils.setAlreadyRouted(exchange);
 		String range = head ? null : request.getHeaders().getFirst(HttpHeaders.RANGE);
 		RangeSet ranges = RangeSet.parse(range);
+		if (this.cache != null) {
+			return cached(exchange, url, ranges, head, range, this.cache);
+		}
+		return uncached(exchange, url, ranges, head, range);
+	}
+
+	private Mono<Void> uncached(ServerWebExchange exchange, URI url, RangeSet ranges, boolean head,
+			@Nullable String range) {
+		ServerHttpRequest request = exchange.getRequest();
 		long probeIndex = probeIndex(ranges, range, request.getHeaders().getFirst(HttpHeaders.IF_RANGE));
 		return this.upstream.fetch(exchange, url, this.plan.rangeHeader(probeIndex))
 			.flatMap(probe -> respond(exchange, url, probe, probeIndex, ranges, head));
@@ -200,6 +216,113 @@ final class SliceFilter implements GatewayFilter, Ordered {
 				return multipart(response, parts, total, bytes, release, factory);
 			}
 		}
+	}
+
+	/** The object cannot be sliced or cached (no 206 to a slice request, no validator, no-store): go uncached. */
+	static final class NotCacheable extends RuntimeException {
+
+		NotCacheable() {
+			super(null, null, false, false);
+		}
+
+	}
+
+	private Mono<Void> cached(ServerWebExchange exchange, URI url, RangeSet ranges, boolean head,
+			@Nullable String range, SliceCache cache) {
+		NettyDataBufferFactory factory = (NettyDataBufferFactory) exchange.getResponse().bufferFactory();
+		String uri = url.getRawQuery() == null ? url.getRawPath() : url.getRawPath() + "?" + url.getRawQuery();
+		SliceCache.ObjectKey key = new SliceCache.ObjectKey(this.route, uri);
+		return Mono
+			.fromFuture(() -> cache.object(key, () -> learn(exchange, url, key, cache, factory).toFuture()), true)
+			.flatMap(object -> answer(exchange, object, ranges, head,
+					wanted -> cachedBytes(exchange, url, key, object, wanted, cache, factory), () -> {
+					}))
+			.onErrorResume(NotCacheable.class, ex -> uncached(exchange, url, ranges, head, range));
+	}
+
+	// Slice 0 tells what the object is; it is kept, and the object is kept beside it.
+	private Mono<SliceObject> learn(ServerWebExchange exchange, URI url, SliceCache.ObjectKey key, SliceCache cache,
+			NettyDataBufferFactory factory) {
+		return this.upstream.fetch(exchange, url, this.plan.rangeHeader(0)).flatMap(first -> {
+			if (first.status() != 206) {
+				first.discard();
+				return Mono.error(new NotCacheable());
+			}
+			String fault = this.plan.fault(0, 206, first.headers().getFirst(HttpHeaders.CONTENT_RANGE),
+					validator(first.headers()), null);
+			if (fault != null) {
+				first.discard();
+				logger.warn("Slice on " + url + ": " + fault);
+				return Mono.error(new ResponseStatusException(HttpStatus.BAD_GATEWAY, fault));
+			}
+			SlicePlan.ContentRange contentRange = SlicePlan.ContentRange
+				.parse(first.headers().getFirst(HttpHeaders.CONTENT_RANGE));
+			SliceObject object = SliceObject.of(first.headers(), contentRange.total());
+			String cacheControl = String.valueOf(first.headers().getCacheControl()).toLowerCase(java.util.Locale.ROOT);
+			if (object.head().validator() == null || cacheControl.contains("no-store")
+					|| cacheControl.contains("private")) {
+				first.discard();
+				return Mono.error(new NotCacheable());
+			}
+			return whole(first, 0, object, factory).map(bytes -> {
+				cache.put(new SliceCache.SliceKey(key, object.head().validator(), 0), bytes);
+				return object;
+			});
+		});
+	}
+
+	// A slice's bytes, all of them, checked against the object.
+	private Mono<byte[]> whole(Answer answer, long index, SliceObject object, NettyDataBufferFactory factory) {
+		ByteRange covers = this.plan.covers(index, object.head().total());
+		return DataBufferUtils.join(answer.body(factory), Math.toIntExact(covers.length()) + 1)
+			.map(buffer -> {
+				try {
+					byte[] bytes = new byte[buffer.readableByteCount()];
+					buffer.read(bytes);
+					return bytes;
+				}
+				finally {
+					DataBufferUtils.release(buffer);
+				}
+			})
+			.defaultIfEmpty(new byte[0])
+			.flatMap(bytes -> bytes.length == covers.length() ? Mono.just(bytes)
+					: Mono.error(new SliceFaultException("slice " + index + " brought " + bytes.length + " of its "
+							+ covers.length() + " bytes")));
+	}
+
+	private Flux<DataBuffer> cachedBytes(ServerWebExchange exchange, URI url, SliceCache.ObjectKey key,
+			SliceObject object, ByteRange wanted, SliceCache cache, NettyDataBufferFactory factory) {
+		long firstSlice = this.plan.index(wanted.first());
+		long lastSlice = this.plan.index(wanted.last());
+		return Flux.range(0, Math.toIntExact(lastSlice - firstSlice + 1)).concatMap(offset -> {
+			long index = firstSlice + offset;
+			SliceCache.SliceKey sliceKey = new SliceCache.SliceKey(key, object.head().validator(), index);
+			// A client that leaves does not cancel a load that other requests wait for.
+			return Mono.fromFuture(() -> cache.slice(sliceKey, () -> load(exchange, url, key, index, object, cache,
+					factory).toFuture()), true).map(bytes -> {
+						ByteRange covers = this.plan.covers(index, object.head().total());
+						int from = (int) (Math.max(wanted.first(), covers.first()) - covers.first());
+						int to = (int) (Math.min(wanted.last(), covers.last()) - covers.first());
+						return (DataBuffer) factory.wrap(java.nio.ByteBuffer.wrap(bytes, from, to - from + 1));
+					});
+		}, 0);
+	}
+
+	private Mono<byte[]> load(ServerWebExchange exchange, URI url, SliceCache.ObjectKey key, long index,
+			SliceObject object, SliceCache cache, NettyDataBufferFactory factory) {
+		return this.upstream.fetch(exchange, url, this.plan.rangeHeader(index)).flatMap(slice -> {
+			String fault = this.plan.fault(index, slice.status(), slice.headers().getFirst(HttpHeaders.CONTENT_RANGE),
+					validator(slice.headers()), object.head());
+			if (fault != null) {
+				slice.discard();
+				// The object changed, or the upstream misbehaves: learn it anew next time.
+				cache.forget(key);
+				logger.warn("Slice on " + url + ": " + fault + "; the response is cut off");
+				return Mono.error(new SliceFaultException(fault));
+			}
+			return whole(slice, index, object, factory);
+		});
 	}
 
 	private Mono<Void> unsatisfiableProbe(ServerWebExchange exchange, Answer probe, RangeSet ranges, boolean head) {

@@ -3,8 +3,6 @@ package io.restygateway.slice;
 import java.time.Duration;
 import java.util.List;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.http.client.HttpClient;
 
@@ -28,8 +26,6 @@ import org.springframework.util.unit.DataSize;
  * Shortcut: {@code Slice=1MB}.
  */
 public class SliceGatewayFilterFactory extends AbstractGatewayFilterFactory<SliceGatewayFilterFactory.Config> {
-
-	private static final Log logger = LogFactory.getLog(SliceGatewayFilterFactory.class);
 
 	/** The filter's name in route definitions. */
 	public static final String NAME = "Slice";
@@ -74,14 +70,15 @@ public class SliceGatewayFilterFactory extends AbstractGatewayFilterFactory<Slic
 			throw new IllegalArgumentException(NAME + " on route '" + route + "': cache-ttl: must not be negative, was "
 					+ config.getCacheTtl());
 		}
-		if (config.isCache()) {
-			logger.info(NAME + " on route '" + route + "': the slice cache is not in this version yet; every slice "
-					+ "is asked of the upstream");
-		}
 		List<HttpHeadersFilter> filters = this.headersFilters.getIfAvailable(List::of);
 		SliceUpstream upstream = new SliceUpstream(this.client.getObject(), filters);
+		SliceCache cache = config.isCache() && config.getCacheMaxSize().toBytes() > 0 && !config.getCacheTtl().isZero()
+				? new SliceCache(config.getCacheMaxSize().toBytes(), config.getCacheTtl(),
+						com.github.benmanes.caffeine.cache.Ticker.systemTicker())
+				: null;
 		return new SliceFilter(new SlicePlan(config.getSize().toBytes()), upstream,
-				NAME + "{size=" + config.getSize().toBytes() + "}");
+				NAME + "{size=" + config.getSize().toBytes() + ", cache=" + (cache != null) + "}",
+				route == null ? "" : route, cache);
 	}
 
 	/** The filter's arguments. */
