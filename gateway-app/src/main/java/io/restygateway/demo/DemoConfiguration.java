@@ -45,7 +45,9 @@ public class DemoConfiguration {
 			// zstd for clients that take it, on the demo's text, JSON and the large file (which it then sends whole).
 			new DemoRoute("demo-zstd", "/demo/zstd/**", null, 2,
 					"Zstd{level=3|types=text/plain,application/json,application/octet-stream}"),
-			new DemoRoute("demo-base64", "/demo/base64/**", null, 2, "Base64"));
+			new DemoRoute("demo-base64", "/demo/base64/**", null, 2, "Base64"),
+			// The large file fetched from the upstream in aligned 1 MiB slices, kept in memory.
+			new DemoRoute("demo-sliced", "/demo/sliced/**", null, 2, "Slice=1MB"));
 
 	@Bean(destroyMethod = "close")
 	DemoUpstreams demoUpstreams(DemoProperties properties, Environment environment) {
@@ -133,6 +135,8 @@ public class DemoConfiguration {
 				  curl -s -H 'Accept-Encoding: zstd' %1$s/demo/zstd/json | zstd -d   # zstd on the wire
 				  curl -si -H 'Accept-Encoding: zstd' %1$s/demo/zstd/json -o /dev/null | grep -i -e encoding -e vary -e etag
 				  curl -s %1$s/demo/base64/text                                      # the text, base64 in 76-char lines
+				  curl -si -H 'Range: bytes=5000000-5000099' %1$s/demo/sliced/files/large.bin -o /dev/null
+				                                       # 206 from the 1 MiB slice that holds it (Slice=1MB)
 
 				Routes, upstreams and health: curl -s localhost:8081/actuator/gateway/routes ;
 				  curl -s localhost:8081/actuator/upstreams ; curl -s localhost:8081/actuator/ratelimits ;

@@ -74,6 +74,12 @@ class GatewayApplicationTests {
 		assertThat(base64.headers().firstValue("Content-Transfer-Encoding")).hasValue("base64");
 		assertThat(new String(java.util.Base64.getMimeDecoder().decode(base64.body()),
 				java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(text.body());
+		HttpResponse<byte[]> direct = Http.get(gateway("/demo/files/large.bin"), "Range", "bytes=500000-500099");
+		HttpResponse<byte[]> sliced = Http.get(gateway("/demo/sliced/files/large.bin"), "Range",
+				"bytes=500000-500099");
+		assertThat(sliced.statusCode()).isEqualTo(206);
+		assertThat(sliced.headers().firstValue("Content-Range")).isEqualTo(direct.headers().firstValue("Content-Range"));
+		assertThat(sliced.body()).isEqualTo(direct.body());
 		HttpResponse<String> limited = Http.getText(gateway("/demo/limited/text"));
 		assertThat(limited.statusCode()).isEqualTo(200);
 		assertThat(limited.headers().firstValue("RateLimit-Limit")).hasValue("5");

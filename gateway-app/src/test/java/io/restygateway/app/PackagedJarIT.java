@@ -69,7 +69,8 @@ class PackagedJarIT {
 
 				for (String path : List.of("/", "/demo/text", "/demo/json", "/demo/health", "/demo/files/large.bin",
 						"/demo/lb/text", "/demo/hash/text", "/demo/limited/text", "/demo/shaped/text",
-						"/demo/tokens/text", "/demo/zstd/json", "/demo/base64/text", "/resty/index.html")) {
+						"/demo/tokens/text", "/demo/zstd/json", "/demo/base64/text", "/resty/index.html",
+						"/demo/sliced/files/large.bin")) {
 					assertThat(Http.get(base + path).statusCode()).as(path).isEqualTo(200);
 				}
 				assertThat(Http.get(base + "/demo/files/large.bin", "Range", "bytes=0-99").statusCode()).isEqualTo(206);
