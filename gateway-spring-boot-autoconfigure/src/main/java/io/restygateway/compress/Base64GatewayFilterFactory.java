@@ -163,7 +163,7 @@ public class Base64GatewayFilterFactory extends AbstractGatewayFilterFactory<Bas
 						DataBufferUtils.release(chunk);
 					}
 				}).concatWith(Mono.fromSupplier(() -> lines.finish()).filter(last -> last.length > 0).map(factory::wrap));
-			});
+			}).doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 		}
 
 	}

@@ -286,13 +286,21 @@ public class ZstdGatewayFilterFactory extends AbstractGatewayFilterFactory<ZstdG
 						emit(out, sink);
 					}).concatWith(Mono.fromCallable(() -> {
 						DataBuffer out = factory.allocateBuffer(64);
-						encoder.finish(bytes -> out.ensureWritable(bytes.remaining()).write(bytes));
+						try {
+							encoder.finish(bytes -> out.ensureWritable(bytes.remaining()).write(bytes));
+						}
+						catch (RuntimeException ex) {
+							DataBufferUtils.release(out);
+							throw ex;
+						}
 						DistributionSummary ratio = this.settings.ratio();
 						if (ratio != null && encoder.bytesOut() > 0) {
 							ratio.record((double) encoder.bytesIn() / encoder.bytesOut());
 						}
 						return out;
-					})), ZstdStreamEncoder::close);
+					})), ZstdStreamEncoder::close)
+				// A buffer made but not taken (the client left) is released, not leaked.
+				.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 		}
 
 		private Flux<DataBuffer> decode(Flux<? extends DataBuffer> body) {
@@ -313,7 +321,8 @@ public class ZstdGatewayFilterFactory extends AbstractGatewayFilterFactory<ZstdG
 					DataBufferUtils.release(chunk);
 				}
 				emit(out, sink);
-			}).concatWith(Mono.fromRunnable(decoder::finish)), ZstdStreamDecoder::close);
+			}).concatWith(Mono.fromRunnable(decoder::finish)), ZstdStreamDecoder::close)
+				.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 		}
 
 		private static void emit(DataBuffer out, reactor.core.publisher.SynchronousSink<DataBuffer> sink) {

@@ -306,7 +306,7 @@ final class SliceFilter implements GatewayFilter, Ordered {
 						int to = (int) (Math.min(wanted.last(), covers.last()) - covers.first());
 						return (DataBuffer) factory.wrap(java.nio.ByteBuffer.wrap(bytes, from, to - from + 1));
 					});
-		}, 0);
+		}, 0).doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 	}
 
 	private Mono<byte[]> load(ServerWebExchange exchange, URI url, SliceCache.ObjectKey key, long index,
@@ -418,7 +418,7 @@ final class SliceFilter implements GatewayFilter, Ordered {
 							Math.min(wanted.last(), covers.last()), index);
 				});
 			}, 0);
-		}).doFinally(signal -> prefetched.release());
+		}).doFinally(signal -> prefetched.release()).doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 	}
 
 	// Keep the bytes [from, to] of a slice covering [covers.first, covers.last]; a slice that ends short is a fault.
