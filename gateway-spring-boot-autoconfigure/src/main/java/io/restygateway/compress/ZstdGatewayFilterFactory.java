@@ -265,63 +265,63 @@ public class ZstdGatewayFilterFactory extends AbstractGatewayFilterFactory<ZstdG
 			return Flux.from(body).doOnNext(DataBufferUtils::release).thenMany(Flux.empty());
 		}
 
+		/** A streaming coder: feeds one input buffer and hands its output to a sink. */
+		@FunctionalInterface
+		private interface Coder {
+
+			void write(java.nio.ByteBuffer input, java.util.function.Consumer<java.nio.ByteBuffer> sink);
+
+		}
+
+		// One upstream chunk through a coder, into one buffer; the chunk is always released.
+		private static void code(DataBuffer chunk, Coder coder, int expected, DataBufferFactory factory,
+				reactor.core.publisher.SynchronousSink<DataBuffer> sink) {
+			DataBuffer out = factory.allocateBuffer(expected);
+			try (DataBuffer.ByteBufferIterator buffers = chunk.readableByteBuffers()) {
+				while (buffers.hasNext()) {
+					coder.write(buffers.next(), bytes -> out.ensureWritable(bytes.remaining()).write(bytes));
+				}
+			}
+			catch (RuntimeException ex) {
+				DataBufferUtils.release(out);
+				sink.error(ex);
+				return;
+			}
+			finally {
+				DataBufferUtils.release(chunk);
+			}
+			emit(out, sink);
+		}
+
 		private Flux<DataBuffer> compress(Flux<? extends DataBuffer> body) {
 			DataBufferFactory factory = bufferFactory();
 			return Flux.using(() -> new ZstdStreamEncoder(this.settings.level(), this.settings.dictionary()),
-					encoder -> body.<DataBuffer>handle((chunk, sink) -> {
-						DataBuffer out = factory.allocateBuffer(Math.max(256, chunk.readableByteCount() / 4));
-						try (DataBuffer.ByteBufferIterator buffers = chunk.readableByteBuffers()) {
-							while (buffers.hasNext()) {
-								encoder.write(buffers.next(), bytes -> out.ensureWritable(bytes.remaining()).write(bytes));
+					encoder -> body.<DataBuffer>handle((chunk, sink) -> code(chunk, encoder::write,
+							Math.max(256, chunk.readableByteCount() / 4), factory, sink))
+						.concatWith(Mono.fromCallable(() -> {
+							DataBuffer out = factory.allocateBuffer(64);
+							try {
+								encoder.finish(bytes -> out.ensureWritable(bytes.remaining()).write(bytes));
 							}
-						}
-						catch (RuntimeException ex) {
-							DataBufferUtils.release(out);
-							sink.error(ex);
-							return;
-						}
-						finally {
-							DataBufferUtils.release(chunk);
-						}
-						emit(out, sink);
-					}).concatWith(Mono.fromCallable(() -> {
-						DataBuffer out = factory.allocateBuffer(64);
-						try {
-							encoder.finish(bytes -> out.ensureWritable(bytes.remaining()).write(bytes));
-						}
-						catch (RuntimeException ex) {
-							DataBufferUtils.release(out);
-							throw ex;
-						}
-						DistributionSummary ratio = this.settings.ratio();
-						if (ratio != null && encoder.bytesOut() > 0) {
-							ratio.record((double) encoder.bytesIn() / encoder.bytesOut());
-						}
-						return out;
-					})), ZstdStreamEncoder::close)
+							catch (RuntimeException ex) {
+								DataBufferUtils.release(out);
+								throw ex;
+							}
+							DistributionSummary ratio = this.settings.ratio();
+							if (ratio != null && encoder.bytesOut() > 0) {
+								ratio.record((double) encoder.bytesIn() / encoder.bytesOut());
+							}
+							return out;
+						})), ZstdStreamEncoder::close)
 				// A buffer made but not taken (the client left) is released, not leaked.
 				.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 		}
 
 		private Flux<DataBuffer> decode(Flux<? extends DataBuffer> body) {
 			DataBufferFactory factory = bufferFactory();
-			return Flux.using(ZstdStreamDecoder::new, decoder -> body.<DataBuffer>handle((chunk, sink) -> {
-				DataBuffer out = factory.allocateBuffer(Math.max(1024, chunk.readableByteCount() * 4));
-				try (DataBuffer.ByteBufferIterator buffers = chunk.readableByteBuffers()) {
-					while (buffers.hasNext()) {
-						decoder.write(buffers.next(), bytes -> out.ensureWritable(bytes.remaining()).write(bytes));
-					}
-				}
-				catch (RuntimeException ex) {
-					DataBufferUtils.release(out);
-					sink.error(ex);
-					return;
-				}
-				finally {
-					DataBufferUtils.release(chunk);
-				}
-				emit(out, sink);
-			}).concatWith(Mono.fromRunnable(decoder::finish)), ZstdStreamDecoder::close)
+			return Flux.using(ZstdStreamDecoder::new, decoder -> body.<DataBuffer>handle((chunk, sink) -> code(chunk,
+					decoder::write, Math.max(1024, chunk.readableByteCount() * 4), factory, sink))
+				.concatWith(Mono.fromRunnable(decoder::finish)), ZstdStreamDecoder::close)
 				.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 		}
 

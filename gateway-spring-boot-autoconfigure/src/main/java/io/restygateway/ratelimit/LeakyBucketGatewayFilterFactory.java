@@ -9,7 +9,6 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
-import org.springframework.cloud.gateway.support.HasRouteId;
 
 import io.restygateway.ratelimit.RateLimitRegistry.LimitedRoute;
 
@@ -65,7 +64,7 @@ public class LeakyBucketGatewayFilterFactory
 	@Override
 	public GatewayFilter apply(Config config) {
 		String routeId = config.getRouteId();
-		String zone = config.getZone() != null && !config.getZone().isBlank() ? config.getZone() : routeId;
+		String zone = config.zoneOrRoute();
 		LeakyBucketSettings settings;
 		RateLimitKey key;
 		try {
@@ -111,7 +110,7 @@ public class LeakyBucketGatewayFilterFactory
 	}
 
 	/** The filter's arguments. */
-	public static class Config implements HasRouteId {
+	public static class Config extends RateLimitConfig<Config> {
 
 		private @Nullable String rate;
 
@@ -119,21 +118,11 @@ public class LeakyBucketGatewayFilterFactory
 
 		private String delay = "nodelay";
 
-		private @Nullable Object key = "ip";
-
 		private int cost = 1;
 
 		private Duration ban = Duration.ZERO;
 
 		private String onRedisFailure = "allow";
-
-		private @Nullable String zone;
-
-		private boolean denyEmptyKey = true;
-
-		private String emptyKeyStatus = "403";
-
-		private @Nullable String routeId;
 
 		public @Nullable String getRate() {
 			return this.rate;
@@ -162,15 +151,6 @@ public class LeakyBucketGatewayFilterFactory
 			return this;
 		}
 
-		public @Nullable Object getKey() {
-			return this.key;
-		}
-
-		public Config setKey(Object key) {
-			this.key = key;
-			return this;
-		}
-
 		public int getCost() {
 			return this.cost;
 		}
@@ -196,43 +176,6 @@ public class LeakyBucketGatewayFilterFactory
 		public Config setOnRedisFailure(String onRedisFailure) {
 			this.onRedisFailure = onRedisFailure;
 			return this;
-		}
-
-		public @Nullable String getZone() {
-			return this.zone;
-		}
-
-		public Config setZone(String zone) {
-			this.zone = zone;
-			return this;
-		}
-
-		public boolean isDenyEmptyKey() {
-			return this.denyEmptyKey;
-		}
-
-		public Config setDenyEmptyKey(boolean denyEmptyKey) {
-			this.denyEmptyKey = denyEmptyKey;
-			return this;
-		}
-
-		public String getEmptyKeyStatus() {
-			return this.emptyKeyStatus;
-		}
-
-		public Config setEmptyKeyStatus(String emptyKeyStatus) {
-			this.emptyKeyStatus = emptyKeyStatus;
-			return this;
-		}
-
-		@Override
-		public @Nullable String getRouteId() {
-			return this.routeId;
-		}
-
-		@Override
-		public void setRouteId(String routeId) {
-			this.routeId = routeId;
 		}
 
 	}

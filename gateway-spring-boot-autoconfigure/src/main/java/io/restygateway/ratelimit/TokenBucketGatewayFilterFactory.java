@@ -10,7 +10,6 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
-import org.springframework.cloud.gateway.support.HasRouteId;
 
 import io.restygateway.ratelimit.RateLimitRegistry.LimitedRoute;
 
@@ -63,7 +62,7 @@ public class TokenBucketGatewayFilterFactory
 	@Override
 	public GatewayFilter apply(Config config) {
 		String routeId = config.getRouteId();
-		String zone = config.getZone() != null && !config.getZone().isBlank() ? config.getZone() : routeId;
+		String zone = config.zoneOrRoute();
 		try {
 			if (zone == null) {
 				throw new InvalidRateLimitException("zone", "is needed when the filter is not part of a route");
@@ -98,7 +97,7 @@ public class TokenBucketGatewayFilterFactory
 	}
 
 	/** The filter's arguments. */
-	public static class Config implements HasRouteId {
+	public static class Config extends RateLimitConfig<Config> {
 
 		private @Nullable Duration interval;
 
@@ -107,16 +106,6 @@ public class TokenBucketGatewayFilterFactory
 		private long quantum = 1;
 
 		private Duration maxWait = Duration.ZERO;
-
-		private @Nullable Object key = "ip";
-
-		private @Nullable String zone;
-
-		private boolean denyEmptyKey = true;
-
-		private String emptyKeyStatus = "403";
-
-		private @Nullable String routeId;
 
 		public @Nullable Duration getInterval() {
 			return this.interval;
@@ -152,52 +141,6 @@ public class TokenBucketGatewayFilterFactory
 		public Config setMaxWait(Duration maxWait) {
 			this.maxWait = maxWait;
 			return this;
-		}
-
-		public @Nullable Object getKey() {
-			return this.key;
-		}
-
-		public Config setKey(Object key) {
-			this.key = key;
-			return this;
-		}
-
-		public @Nullable String getZone() {
-			return this.zone;
-		}
-
-		public Config setZone(String zone) {
-			this.zone = zone;
-			return this;
-		}
-
-		public boolean isDenyEmptyKey() {
-			return this.denyEmptyKey;
-		}
-
-		public Config setDenyEmptyKey(boolean denyEmptyKey) {
-			this.denyEmptyKey = denyEmptyKey;
-			return this;
-		}
-
-		public String getEmptyKeyStatus() {
-			return this.emptyKeyStatus;
-		}
-
-		public Config setEmptyKeyStatus(String emptyKeyStatus) {
-			this.emptyKeyStatus = emptyKeyStatus;
-			return this;
-		}
-
-		@Override
-		public @Nullable String getRouteId() {
-			return this.routeId;
-		}
-
-		@Override
-		public void setRouteId(String routeId) {
-			this.routeId = routeId;
 		}
 
 	}
