@@ -2,7 +2,6 @@ package io.restygateway.compress;
 
 import java.util.List;
 
-import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -11,7 +10,6 @@ import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
-import org.springframework.cloud.gateway.support.HasRouteId;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
@@ -21,6 +19,8 @@ import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.server.ServerWebExchange;
+
+import io.restygateway.core.RouteConfig;
 
 /**
  * {@code Base64}: base64-nginx-module as a route filter. An answer of status 200, 403 or 404 with no
@@ -169,11 +169,9 @@ public class Base64GatewayFilterFactory extends AbstractGatewayFilterFactory<Bas
 	}
 
 	/** The filter's arguments. */
-	public static class Config implements HasRouteId {
+	public static class Config extends RouteConfig {
 
 		private DataSize maxLength = DataSize.ofBytes(1_048_576);
-
-		private @Nullable String routeId;
 
 		public DataSize getMaxLength() {
 			return this.maxLength;
@@ -182,16 +180,6 @@ public class Base64GatewayFilterFactory extends AbstractGatewayFilterFactory<Bas
 		public Config setMaxLength(DataSize maxLength) {
 			this.maxLength = maxLength;
 			return this;
-		}
-
-		@Override
-		public @Nullable String getRouteId() {
-			return this.routeId;
-		}
-
-		@Override
-		public void setRouteId(String routeId) {
-			this.routeId = routeId;
 		}
 
 	}

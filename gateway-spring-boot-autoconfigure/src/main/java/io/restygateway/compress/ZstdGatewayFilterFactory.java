@@ -21,7 +21,6 @@ import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
-import org.springframework.cloud.gateway.support.HasRouteId;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -32,6 +31,8 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.server.ServerWebExchange;
+
+import io.restygateway.core.RouteConfig;
 
 /**
  * {@code Zstd}: zstd-nginx-module as a route filter. An answer of status 200, 403 or 404, with no Content-Encoding
@@ -337,7 +338,7 @@ public class ZstdGatewayFilterFactory extends AbstractGatewayFilterFactory<ZstdG
 	}
 
 	/** The filter's arguments. */
-	public static class Config implements HasRouteId {
+	public static class Config extends RouteConfig {
 
 		private int level = 1;
 
@@ -346,8 +347,6 @@ public class ZstdGatewayFilterFactory extends AbstractGatewayFilterFactory<ZstdG
 		private List<String> types = new ArrayList<>(List.of("text/html"));
 
 		private @Nullable Resource dictionary;
-
-		private @Nullable String routeId;
 
 		public int getLevel() {
 			return this.level;
@@ -383,16 +382,6 @@ public class ZstdGatewayFilterFactory extends AbstractGatewayFilterFactory<ZstdG
 		public Config setDictionary(Resource dictionary) {
 			this.dictionary = dictionary;
 			return this;
-		}
-
-		@Override
-		public @Nullable String getRouteId() {
-			return this.routeId;
-		}
-
-		@Override
-		public void setRouteId(String routeId) {
-			this.routeId = routeId;
 		}
 
 	}

@@ -2,14 +2,15 @@ package io.restygateway.ratelimit;
 
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.cloud.gateway.support.HasRouteId;
+
+import io.restygateway.core.RouteConfig;
 
 /**
  * The arguments both rate-limit filters take: what a bucket belongs to, and what a request without it gets.
  *
  * @param <C> the filter's own arguments, for fluent setters
  */
-public abstract class RateLimitConfig<C extends RateLimitConfig<C>> implements HasRouteId {
+public abstract class RateLimitConfig<C extends RateLimitConfig<C>> extends RouteConfig {
 
 	private @Nullable Object key = "ip";
 
@@ -18,8 +19,6 @@ public abstract class RateLimitConfig<C extends RateLimitConfig<C>> implements H
 	private boolean denyEmptyKey = true;
 
 	private String emptyKeyStatus = "403";
-
-	private @Nullable String routeId;
 
 	@SuppressWarnings("unchecked")
 	private C self() {
@@ -62,19 +61,9 @@ public abstract class RateLimitConfig<C extends RateLimitConfig<C>> implements H
 		return self();
 	}
 
-	@Override
-	public @Nullable String getRouteId() {
-		return this.routeId;
-	}
-
-	@Override
-	public void setRouteId(String routeId) {
-		this.routeId = routeId;
-	}
-
 	/** @return the zone given, else the route id, else null */
 	@Nullable String zoneOrRoute() {
-		return this.zone != null && !this.zone.isBlank() ? this.zone : this.routeId;
+		return this.zone != null && !this.zone.isBlank() ? this.zone : getRouteId();
 	}
 
 }

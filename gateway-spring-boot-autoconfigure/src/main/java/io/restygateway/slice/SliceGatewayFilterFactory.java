@@ -3,15 +3,15 @@ package io.restygateway.slice;
 import java.time.Duration;
 import java.util.List;
 
-import org.jspecify.annotations.Nullable;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
-import org.springframework.cloud.gateway.support.HasRouteId;
 import org.springframework.util.unit.DataSize;
+
+import io.restygateway.core.RouteConfig;
 
 /**
  * {@code Slice}: nginx's slice module as a route filter. GET and HEAD requests are sent upstream as aligned range
@@ -82,7 +82,7 @@ public class SliceGatewayFilterFactory extends AbstractGatewayFilterFactory<Slic
 	}
 
 	/** The filter's arguments. */
-	public static class Config implements HasRouteId {
+	public static class Config extends RouteConfig {
 
 		private DataSize size = DataSize.ofMegabytes(1);
 
@@ -91,8 +91,6 @@ public class SliceGatewayFilterFactory extends AbstractGatewayFilterFactory<Slic
 		private DataSize cacheMaxSize = DataSize.ofMegabytes(256);
 
 		private Duration cacheTtl = Duration.ofHours(1);
-
-		private @Nullable String routeId;
 
 		public DataSize getSize() {
 			return this.size;
@@ -128,16 +126,6 @@ public class SliceGatewayFilterFactory extends AbstractGatewayFilterFactory<Slic
 		public Config setCacheTtl(Duration cacheTtl) {
 			this.cacheTtl = cacheTtl;
 			return this;
-		}
-
-		@Override
-		public @Nullable String getRouteId() {
-			return this.routeId;
-		}
-
-		@Override
-		public void setRouteId(String routeId) {
-			this.routeId = routeId;
 		}
 
 	}
