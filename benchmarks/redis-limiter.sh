@@ -12,6 +12,7 @@
 # of its measured runs to about DUR s. The three run in REPS interleaved rounds, so that a machine whose load
 # changes (a shared one) weighs on all three alike; the figures are the medians, the ratios the medians of the
 # rounds' ratios. Every run is checked: the server must have counted the EVALSHA calls and no failed or rejected one.
+# The share of the CPUs that other processes took during each run is recorded (cpu-lib.sh) and summarized.
 #
 # Usage: benchmarks/redis-limiter.sh [outdir]        (outdir defaults to $BENCH_WORK/redis-limiter/<date>)
 # Knobs (environment):
@@ -30,6 +31,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 # shellcheck source=redis-lib.sh
 . "$HERE/redis-lib.sh"
+# shellcheck source=cpu-lib.sh
+. "$HERE/cpu-lib.sh"
 
 die() { echo "redis-limiter.sh: $*" >&2; exit 1; }
 log() { echo "== $*"; }
@@ -139,7 +142,7 @@ log "script $SHA, arguments $ARGV (rate $RATE, burst $BURST)"
 } > "$OUT/env.txt"
 
 # ---------------------------------------------------------------- runs
-: > "$OUT/results.tsv"   # keys concurrency round target decisions/s load-average
+: > "$OUT/results.tsv"   # keys concurrency round target decisions/s other-processes-CPU-%
 # Each function below sets V rather than printing, so that die stops the script (not a subshell).
 checked() { # before-stats: dies when the server saw failed or rejected EVALSHA calls since; V = the calls since
   local c0 f0 j0 c1 f1 j1
@@ -212,14 +215,16 @@ for k in "${KEYS_A[@]}"; do
         target=${targets[$(((t + r - 1) % ${#targets[@]}))]}
         f=$OUT/runs/keys$k-c$c-$target-$r.txt
         redis_cmd "$REDIS_PORT" FLUSHALL > /dev/null   # every run starts from no state (the script stays loaded)
+        cpu0=$(cpu_sample)
         case $target in
           ours) run_ours "$f" ;;
           rb-1conn) run_rb "$k" 1 "$c" "$f" ;;
           rb-Nconn) run_rb "$k" "$c" 1 "$f" ;;
         esac
-        load=$(cut -d' ' -f1 /proc/loadavg)
-        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$k" "$c" "$r" "$target" "$V" "$load" >> "$OUT/results.tsv"
-        printf 'keys=%-6s in-flight=%-4s %-9s round %d: %10.0f decisions/s  (load average %s)\n' "$k" "$c" "$target" "$r" "$V" "$load"
+        other=$(cpu_other "$cpu0" "$(cpu_sample)")
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$k" "$c" "$r" "$target" "$V" "$other" >> "$OUT/results.tsv"
+        printf 'keys=%-6s in-flight=%-4s %-9s round %d: %10.0f decisions/s  (other processes: %s%% CPU)\n' \
+          "$k" "$c" "$target" "$r" "$V" "$other"
       done
     done
     stop_ours
@@ -233,11 +238,11 @@ import collections, os, statistics, sys
 out, doc = sys.argv[1], sys.argv[2]
 env = dict(l.rstrip("\n").split("=", 1) for l in open(os.path.join(out, "env.txt")) if "=" in l)
 rate = collections.defaultdict(dict)   # (keys, concurrency) -> {(round, target): decisions/s}
-loads = []
+others = []
 for line in open(os.path.join(out, "results.tsv")):
-    k, c, r, t, v, load = line.rstrip("\n").split("\t")
+    k, c, r, t, v, other = line.rstrip("\n").split("\t")
     rate[(int(k), int(c))][(int(r), t)] = float(v)
-    loads.append(float(load))
+    others.append(float(other))
 def med(xs):
     return statistics.median(xs) if xs else None
 def f(x):
@@ -246,8 +251,8 @@ def x(r):
     return "–" if r is None else "%.2f×" % r
 knobs = dict(w.split("=", 1) for w in env.get("knobs", "").split() if "=" in w)
 lines = ["### Latest run: %s" % env.get("date_utc", "?"), ""]
-lines += ["- machine: %s CPUs, %s; load average during the runs %.1f to %.1f" % (
-              env.get("nproc", "?"), env.get("cpu", "?"), min(loads), max(loads)),
+lines += ["- machine: %s CPUs, %s; other processes took %.0f%% of the CPUs during a run (median; at most %.0f%%)" % (
+              env.get("nproc", "?"), env.get("cpu", "?"), statistics.median(others), max(others)),
           "- redis-server %s on loopback; %s; %s" % (env.get("redis", "?"), env.get("redis_benchmark", "?"), env.get("java", "?")),
           "- knobs: `%s`" % env.get("knobs", "?"),
           "- script `%s`, arguments `%s` (T, τ in µs, cost, ban); repository at `%s`" % (

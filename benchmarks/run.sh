@@ -26,13 +26,17 @@
 #   DOC=src-docs/benchmarks.md   where the results go (DOC=none: nowhere but the results folder)
 #   REDIS_SERVER=  the redis-server binary for {redis-port} scenarios (default: see redis-lib.sh; installs redis-tools
 #                with apt-get when there is none)
-# Stops every process it started, sends traffic to 127.0.0.1 only, and every wait is bounded.
+# Records the share of the CPUs that other processes took during each measured run (cpu-lib.sh): on a shared machine
+# a figure taken while something else ran says less than it seems. Stops every process it started, sends traffic to
+# 127.0.0.1 only, and every wait is bounded.
 set -u -o pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 # shellcheck source=redis-lib.sh
 . "$HERE/redis-lib.sh"
+# shellcheck source=cpu-lib.sh
+. "$HERE/cpu-lib.sh"
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 log() { echo "== $*"; }
@@ -359,7 +363,10 @@ for i in "${ORDER[@]}"; do
     for ((k = 0; k < ${#TARGETS[@]}; k++)); do
       t=${TARGETS[$(((k + r - 1) % ${#TARGETS[@]}))]}
       f=$OUT/wrk/$name/$t-$r.txt
+      cpu0=$(cpu_sample)
       run_wrk "$DUR" "http://127.0.0.1:${PORT[$t]}$path" "$f" --latency
+      # the share of the CPUs that processes this script did not start took during the run
+      echo "scenario=$name target=$t round=$r other_cpu_pct=$(cpu_other "$cpu0" "$(cpu_sample)")" >> "$OUT/cpu-other.txt"
       printf '%-10s %-7s round %d: %s\n' "$name" "$t" "$r" "$(grep -E 'Requests/sec' "$f" | tr -s ' ')"
       grep -qE 'Non-2xx|Socket errors' "$f" && echo "   errors: $(grep -E 'Non-2xx|Socket errors' "$f" | tr -s ' ' | paste -sd';')"
     done

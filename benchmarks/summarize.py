@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Summarizes a results folder written by benchmarks/run.sh.
 
-Reads the wrk outputs (wrk/<scenario>/<target>-<round>.txt), env.txt, scenarios.tsv, startup.txt, sanity.txt and
-redis.txt; prints the medians over the rounds, the ratios between targets, and for a scenario on the same path as a
+Reads the wrk outputs (wrk/<scenario>/<target>-<round>.txt), env.txt, scenarios.tsv, startup.txt, sanity.txt,
+redis.txt and cpu-other.txt; prints the medians over the rounds, the ratios between targets, and for a scenario on the same path as a
 plain one (no gateway arguments) in the same run what it adds to gateway-app's latency; writes summary.md into the
 results folder and,
 with --doc FILE, puts the same Markdown section between the markers <!-- results:begin --> and <!-- results:end -->
@@ -128,6 +128,26 @@ def read_redis(path):
     return out
 
 
+def read_other_cpu(path):
+    """cpu-other.txt: the share of the CPUs (%) other processes took during each measured run."""
+    out = []
+    if os.path.exists(path):
+        for line in open(path, encoding="utf-8"):
+            kv = dict(w.split("=", 1) for w in line.split() if "=" in w)
+            try:
+                out.append(float(kv["other_cpu_pct"]))
+            except (KeyError, ValueError):
+                pass
+    return out
+
+
+def other_cpu_line(other):
+    if not other:
+        return None
+    return "other processes took %.0f%% of the CPUs during a measured run (median; at most %.0f%%)" % (
+        statistics.median(other), max(other))
+
+
 def plain_of(scenarios, res):
     """For each scenario with gateway arguments, the plain scenario (no arguments) on the same path, if measured."""
     plain = {path: name for name, path, args in scenarios if not args and name in res and "ours" in res[name]}
@@ -197,7 +217,7 @@ def is_quick(env):
         return True
 
 
-def text_summary(d, env, scenarios, res, jvms, redis):
+def text_summary(d, env, scenarios, res, jvms, redis, other):
     lines = []
     bases = plain_of(scenarios, res)
     for name, path, args in scenarios:
@@ -229,6 +249,8 @@ def text_summary(d, env, scenarios, res, jvms, redis):
     lines.append("%s | %s CPUs, %s | %s | nginx %s | %s" % (
         env.get("date_utc", "?"), env.get("nproc", "?"), env.get("cpu", "?"), env.get("java", "?"),
         env.get("nginx", "?"), env.get("knobs", "?")))
+    if other:
+        lines.append(other_cpu_line(other))
     return "\n".join(lines)
 
 
@@ -246,7 +268,7 @@ def fmt_mib_kb(kb):
         return "–"
 
 
-def markdown_section(env, scenarios, res, jvms, sanity_bad, redis):
+def markdown_section(env, scenarios, res, jvms, sanity_bad, redis, other):
     knobs = env.get("knobs", "?")
     bases = plain_of(scenarios, res)
     out = ["### Latest run: %s" % env.get("date_utc", "?"), ""]
@@ -258,6 +280,8 @@ def markdown_section(env, scenarios, res, jvms, sanity_bad, redis):
         "- knobs: `%s`" % knobs,
         "- repository at `%s`; gateway-app jar built %s" % (env.get("repo", "?"), env.get("gateway_jar_built", "?")),
     ]
+    if other:
+        out.append("- " + other_cpu_line(other))
     if env.get("redis_version"):
         out.append("- redis-server %s on loopback for the scenarios that name `{redis-port}`, pinned with the servers"
                    % env["redis_version"])
@@ -378,8 +402,9 @@ def main():
             if len(w) >= 5 and w[0] == "sanity" and w[4] != "200":
                 sanity_bad.append("%s %s %s → %s" % (w[1], w[2], w[3], w[4]))
     redis = read_redis(os.path.join(d, "redis.txt"))
-    print(text_summary(d, env, scenarios, res, jvms, redis))
-    section = markdown_section(env, scenarios, res, jvms, sanity_bad, redis)
+    other = read_other_cpu(os.path.join(d, "cpu-other.txt"))
+    print(text_summary(d, env, scenarios, res, jvms, redis, other))
+    section = markdown_section(env, scenarios, res, jvms, sanity_bad, redis, other)
     with open(os.path.join(d, "summary.md"), "w", encoding="utf-8") as f:
         f.write(section)
     if a.doc:
