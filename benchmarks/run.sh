@@ -4,6 +4,8 @@
 #   nginx   nginx as a reverse proxy to the backend (9002), keep-alive upstream
 #   scg     a vanilla Spring Cloud Gateway 5 app (9003), built from ../shared/bench/scg into the scratch folder
 #   ours    gateway-app (9005), demo off, one plain route to the backend plus the scenario's arguments
+#   redis   only when a scenario's arguments name {redis-port}: a redis-server on a free loopback port (beside the
+#           servers, pinned with them), started once for the run; {redis-port} becomes its port
 # Scenarios (what is requested, and how gateway-app is configured for it) are listed in scenarios.txt beside this
 # script. Each scenario: sanity check of every target, warm-up, then REPS interleaved rounds of wrk (one run per
 # target per round), medians. summarize.py prints the table and writes it into src-docs/benchmarks.md.
@@ -22,11 +24,19 @@
 #   JAVA=        java binary (default: $JAVA_HOME/bin/java, else Java 17 from /usr/lib/jvm, else java on PATH)
 #   JVM_FLAGS="-Xmx512m"  for both JVMs                    SCG_SRC=../shared/bench/scg (relative to the repo root)
 #   DOC=src-docs/benchmarks.md   where the results go (DOC=none: nowhere but the results folder)
-# Stops every process it started, sends traffic to 127.0.0.1 only, and every wait is bounded.
+#   REDIS_SERVER=  the redis-server binary for {redis-port} scenarios (default: see redis-lib.sh; installs redis-tools
+#                with apt-get when there is none)
+# Records the share of the CPUs that other processes took during each measured run (cpu-lib.sh): on a shared machine
+# a figure taken while something else ran says less than it seems. Stops every process it started, sends traffic to
+# 127.0.0.1 only, and every wait is bounded.
 set -u -o pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
+# shellcheck source=redis-lib.sh
+. "$HERE/redis-lib.sh"
+# shellcheck source=cpu-lib.sh
+. "$HERE/cpu-lib.sh"
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 log() { echo "== $*"; }
@@ -130,6 +140,20 @@ for i in "${!SC_NAME[@]}"; do
   seen_args+=("${SC_ARGS[$i]}")
   for j in "${!SC_NAME[@]}"; do [ "${SC_ARGS[$j]}" = "${SC_ARGS[$i]}" ] && ORDER+=("$j"); done
 done
+
+# ---------------------------------------------------------------- redis, when a scenario names {redis-port}
+NEED_REDIS=""
+for i in "${ORDER[@]}"; do [[ ${SC_ARGS[$i]} == *"{redis-port}"* ]] && NEED_REDIS=1; done
+if [ -n "$NEED_REDIS" ]; then
+  REDIS_BIN=$(redis_find_server "$W/redis" 2>/dev/null)
+  if [ -z "$REDIS_BIN" ] && [ -z "${REDIS_SERVER:-}" ]; then
+    [ "$(id -u)" = 0 ] || die "a scenario needs a redis-server and there is none: apt-get install redis-tools, or set REDIS_SERVER"
+    log "installing redis-tools (a redis-server for the scenarios that name {redis-port})"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools; } >/dev/null \
+      || die "apt-get install redis-tools failed"
+  fi
+  REDIS_BIN=$(redis_find_server "$W/redis") || die "no redis-server for the scenarios that name {redis-port}"
+fi
 
 # ---------------------------------------------------------------- scratch: files and configs
 OUT=${1:-$W/results/$(date +%Y%m%dT%H%M%S)}
@@ -251,7 +275,7 @@ ensure_gateway() { # scenario index: (re)starts gateway-app when its arguments d
   [ -n "$OURS_NAME" ] && stop_jvm "$OURS_NAME"
   OURS_ARGS=${SC_ARGS[$i]}
   if [ -z "$OURS_ARGS" ]; then OURS_NAME=ours; else OURS_NAME="ours:${SC_NAME[$i]}"; fi
-  read -ra extra <<< "$OURS_ARGS"
+  read -ra extra <<< "${OURS_ARGS//\{redis-port\}/${REDIS_PORT:-}}"
   log "starting gateway-app as $OURS_NAME${OURS_ARGS:+ with $OURS_ARGS}"
   start_jvm "$OURS_NAME" "$OURS_PORT" "${SC_PATH[$i]}" "$GATEWAY_JAR" \
     --resty.demo.enabled=false --server.port="$OURS_PORT" --server.address=127.0.0.1 \
@@ -279,6 +303,7 @@ run_wrk() { # seconds url outfile [--latency]; in the background so that a signa
   echo "java=$("$JAVA" -version 2>&1 | head -1)"
   echo "nginx=$(nginx -v 2>&1 | sed 's/^nginx version: nginx\///')"
   echo "wrk=$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+  [ -n "$NEED_REDIS" ] && echo "redis=$REDIS_BIN"
   echo "knobs=PIN=$PIN DUR=$DUR REPS=$REPS WARM=$WARM CONNS=$CONNS JVM_FLAGS=$JVM_FLAGS${GATEWAY_ARGS:+ GATEWAY_ARGS=$GATEWAY_ARGS}"
   echo "DUR=$DUR"; echo "REPS=$REPS"; echo "WARM=$WARM"; echo "PIN=$PIN"
   echo "repo=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
@@ -293,6 +318,15 @@ log "$(grep '^knobs=' "$OUT/env.txt" | cut -d= -f2-)"
 
 start_nginx backend "$DIRECT_PORT"
 start_nginx proxy "$NGINX_PORT"
+REDIS_PORT=""
+if [ -n "$NEED_REDIS" ]; then
+  REDIS_PID=""
+  redis_start "$REDIS_BIN" "$W/redis/data" "$OUT/logs/redis.log" "${SRV[@]}" || die "could not start $REDIS_BIN"
+  STARTED+=("$REDIS_PID")
+  redis_version=$(redis_cmd "$REDIS_PORT" INFO server | sed -n 's/^redis_version://p' | tr -d '\r')
+  echo "redis_version=$redis_version" >> "$OUT/env.txt"
+  log "redis-server $redis_version on 127.0.0.1:$REDIS_PORT ($REDIS_BIN)"
+fi
 log "starting vanilla SCG"
 start_jvm scg "$SCG_PORT" "${SC_PATH[${ORDER[0]}]}" "$SCG_JAR"
 
@@ -323,15 +357,27 @@ for i in "${ORDER[@]}"; do
   done
   # measured: REPS rounds, every target once a round, the starting target rotating
   mkdir -p "$OUT/wrk/$name"
+  uses_redis=""; [[ ${SC_ARGS[$i]} == *"{redis-port}"* ]] && uses_redis=1
+  [ -n "$uses_redis" ] && redis_before=$(redis_stat "$REDIS_PORT" evalsha)
   for ((r = 1; r <= REPS; r++)); do
     for ((k = 0; k < ${#TARGETS[@]}; k++)); do
       t=${TARGETS[$(((k + r - 1) % ${#TARGETS[@]}))]}
       f=$OUT/wrk/$name/$t-$r.txt
+      cpu0=$(cpu_sample)
       run_wrk "$DUR" "http://127.0.0.1:${PORT[$t]}$path" "$f" --latency
+      # the share of the CPUs that processes this script did not start took during the run
+      echo "scenario=$name target=$t round=$r other_cpu_pct=$(cpu_other "$cpu0" "$(cpu_sample)")" >> "$OUT/cpu-other.txt"
       printf '%-10s %-7s round %d: %s\n' "$name" "$t" "$r" "$(grep -E 'Requests/sec' "$f" | tr -s ' ')"
       grep -qE 'Non-2xx|Socket errors' "$f" && echo "   errors: $(grep -E 'Non-2xx|Socket errors' "$f" | tr -s ' ' | paste -sd';')"
     done
   done
+  if [ -n "$uses_redis" ]; then
+    # Only gateway-app talks to Redis: its EVALSHA calls during the rounds show that the limiter decided there
+    # (a limiter that fell back onto memory would leave them far below gateway-app's request count).
+    read -r c0 f0 j0 <<< "$redis_before"; read -r c1 f1 j1 <<< "$(redis_stat "$REDIS_PORT" evalsha)"
+    echo "scenario=$name evalsha_calls=$((c1 - c0)) failed_calls=$((f1 - f0)) rejected_calls=$((j1 - j0))" >> "$OUT/redis.txt"
+    log "redis: $((c1 - c0)) EVALSHA calls during the measured rounds of $name ($((f1 - f0)) failed, $((j1 - j0)) rejected)"
+  fi
 done
 
 # RSS after load, then stop everything before summarizing

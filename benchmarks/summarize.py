@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Summarizes a results folder written by benchmarks/run.sh.
 
-Reads the wrk outputs (wrk/<scenario>/<target>-<round>.txt), env.txt, scenarios.tsv, startup.txt and sanity.txt;
-prints the medians over the rounds and the ratios between targets; writes summary.md into the results folder and,
+Reads the wrk outputs (wrk/<scenario>/<target>-<round>.txt), env.txt, scenarios.tsv, startup.txt, sanity.txt,
+redis.txt and cpu-other.txt; prints the medians over the rounds, the ratios between targets, and for a scenario on the same path as a
+plain one (no gateway arguments) in the same run what it adds to gateway-app's latency; writes summary.md into the
+results folder and,
 with --doc FILE, puts the same Markdown section between the markers <!-- results:begin --> and <!-- results:end -->
 of FILE (creating FILE with an introduction when it does not exist).
 
@@ -29,7 +31,10 @@ REFERENCE = {"DUR": 15, "REPS": 3, "WARM": 60}
 def parse_wrk(path):
     """One wrk --latency output: req/s, MiB/s, p50 and p99 in ms, and the errors it reports."""
     text = open(path, encoding="utf-8", errors="replace").read()
-    r = {"rps": NAN, "mibs": NAN, "p50": NAN, "p99": NAN, "errors": []}
+    r = {"rps": NAN, "mibs": NAN, "p50": NAN, "p99": NAN, "requests": 0, "errors": []}
+    m = re.search(r"(\d+) requests in", text)
+    if m:
+        r["requests"] = int(m.group(1))
     m = re.search(r"Requests/sec:\s+([\d.]+)", text)
     if m:
         r["rps"] = float(m.group(1))
@@ -106,9 +111,68 @@ def collect(d):
             rps = [r["rps"] for r in runs if not math.isnan(r["rps"])]
             m["spread"] = (max(rps) - min(rps)) / m["rps"] if len(rps) > 1 and m["rps"] else NAN
             m["n"] = len(runs)
+            m["requests"] = sum(r["requests"] for r in runs)
             m["errors"] = sorted({e for r in runs for e in r["errors"]})
             res.setdefault(name, {})[t] = m
     return res
+
+
+def read_redis(path):
+    """redis.txt: one line of key=value words per scenario that used Redis (scenario=, evalsha_calls=, ...)."""
+    out = {}
+    if os.path.exists(path):
+        for line in open(path, encoding="utf-8"):
+            kv = dict(w.split("=", 1) for w in line.split() if "=" in w)
+            if "scenario" in kv:
+                out[kv.pop("scenario")] = kv
+    return out
+
+
+def read_other_cpu(path):
+    """cpu-other.txt: the share of the CPUs (%) other processes took during each measured run."""
+    out = []
+    if os.path.exists(path):
+        for line in open(path, encoding="utf-8"):
+            kv = dict(w.split("=", 1) for w in line.split() if "=" in w)
+            try:
+                out.append(float(kv["other_cpu_pct"]))
+            except (KeyError, ValueError):
+                pass
+    return out
+
+
+def other_cpu_line(other):
+    if not other:
+        return None
+    return "other processes took %.0f%% of the CPUs during a measured run (median; at most %.0f%%)" % (
+        statistics.median(other), max(other))
+
+
+def plain_of(scenarios, res):
+    """For each scenario with gateway arguments, the plain scenario (no arguments) on the same path, if measured."""
+    plain = {path: name for name, path, args in scenarios if not args and name in res and "ours" in res[name]}
+    return {name: plain[path] for name, path, args in scenarios
+            if args and path in plain and name in res and "ours" in res[name]}
+
+
+def added(res, name, base):
+    """gateway-app in scenario name against the plain scenario base: req/s ratio, p50 and p99 differences (ms)."""
+    a, b = res[name]["ours"], res[base]["ours"]
+    return (a["rps"] / b["rps"] if b["rps"] else NAN), a["p50"] - b["p50"], a["p99"] - b["p99"]
+
+
+def f_plus(x):
+    return "–" if math.isnan(x) else "%+.2f ms" % x
+
+
+def redis_line(res, name, stats):
+    """What Redis saw during a scenario's measured rounds, against the requests gateway-app answered then."""
+    calls = int(stats.get("evalsha_calls", 0))
+    reqs = res[name].get("ours", {}).get("requests", 0)
+    per = " (%.2f per gateway-app request)" % (calls / reqs) if reqs else ""
+    bad = int(stats.get("failed_calls", 0)) + int(stats.get("rejected_calls", 0))
+    return "Redis: %s EVALSHA calls during the measured rounds%s%s" % (
+        f_int(calls), per, ", %d failed or rejected" % bad if bad else "")
 
 
 def ratio(res, a, b, k):
@@ -153,8 +217,9 @@ def is_quick(env):
         return True
 
 
-def text_summary(d, env, scenarios, res, jvms):
+def text_summary(d, env, scenarios, res, jvms, redis, other):
     lines = []
+    bases = plain_of(scenarios, res)
     for name, path, args in scenarios:
         if name not in res:
             continue
@@ -170,6 +235,12 @@ def text_summary(d, env, scenarios, res, jvms):
                 ("  ERRORS: " + "; ".join(m["errors"])) if m["errors"] else ""))
         lines.append("  " + " | ".join("%s/%s req/s %s p99 %s" % (a, b, f_x(ratio(res[name], a, b, "rps")),
                                                                   f_x(ratio(res[name], a, b, "p99"))) for a, b in RATIOS))
+        if name in bases:
+            rps, p50, p99 = added(res, name, bases[name])
+            lines.append("  gateway-app against %s (same run): req/s %s, p50 %s, p99 %s" % (
+                bases[name], f_x(rps), f_plus(p50), f_plus(p99)))
+        if name in redis:
+            lines.append("  " + redis_line(res, name, redis[name]))
         lines.append("")
     for j, v in jvms.items():
         lines.append("%-24s first answer %s s, RSS after start %s MiB, after load %s MiB" % (
@@ -178,6 +249,8 @@ def text_summary(d, env, scenarios, res, jvms):
     lines.append("%s | %s CPUs, %s | %s | nginx %s | %s" % (
         env.get("date_utc", "?"), env.get("nproc", "?"), env.get("cpu", "?"), env.get("java", "?"),
         env.get("nginx", "?"), env.get("knobs", "?")))
+    if other:
+        lines.append(other_cpu_line(other))
     return "\n".join(lines)
 
 
@@ -195,8 +268,9 @@ def fmt_mib_kb(kb):
         return "–"
 
 
-def markdown_section(env, scenarios, res, jvms, sanity_bad):
+def markdown_section(env, scenarios, res, jvms, sanity_bad, redis, other):
     knobs = env.get("knobs", "?")
+    bases = plain_of(scenarios, res)
     out = ["### Latest run: %s" % env.get("date_utc", "?"), ""]
     if is_quick(env):
         out += ["> Quick look (shorter than the reference settings DUR=15 REPS=3 WARM=60): indicative only.", ""]
@@ -205,8 +279,13 @@ def markdown_section(env, scenarios, res, jvms, sanity_bad):
         "- java: %s; nginx %s; %s" % (env.get("java", "?"), env.get("nginx", "?"), env.get("wrk", "wrk")),
         "- knobs: `%s`" % knobs,
         "- repository at `%s`; gateway-app jar built %s" % (env.get("repo", "?"), env.get("gateway_jar_built", "?")),
-        "",
     ]
+    if other:
+        out.append("- " + other_cpu_line(other))
+    if env.get("redis_version"):
+        out.append("- redis-server %s on loopback for the scenarios that name `{redis-port}`, pinned with the servers"
+                   % env["redis_version"])
+    out.append("")
     for name, path, args in scenarios:
         if name not in res:
             continue
@@ -226,6 +305,12 @@ def markdown_section(env, scenarios, res, jvms, sanity_bad):
         out.append("")
         for a, b in RATIOS:
             out.append("- %s / %s: req/s %s, p99 %s" % (a, b, f_x(ratio(res[name], a, b, "rps")), f_x(ratio(res[name], a, b, "p99"))))
+        if name in bases:
+            rps, p50, p99 = added(res, name, bases[name])
+            out.append("- **gateway-app against `%s` (the plain route, same run): req/s %s, p50 %s, p99 %s**" % (
+                bases[name], f_x(rps), f_plus(p50), f_plus(p99)))
+        if name in redis:
+            out.append("- " + redis_line(res, name, redis[name]))
         if errors:
             out += ["", "**Errors reported by wrk:** " + " · ".join(errors)]
         out.append("")
@@ -316,8 +401,10 @@ def main():
             w = line.split()
             if len(w) >= 5 and w[0] == "sanity" and w[4] != "200":
                 sanity_bad.append("%s %s %s → %s" % (w[1], w[2], w[3], w[4]))
-    print(text_summary(d, env, scenarios, res, jvms))
-    section = markdown_section(env, scenarios, res, jvms, sanity_bad)
+    redis = read_redis(os.path.join(d, "redis.txt"))
+    other = read_other_cpu(os.path.join(d, "cpu-other.txt"))
+    print(text_summary(d, env, scenarios, res, jvms, redis, other))
+    section = markdown_section(env, scenarios, res, jvms, sanity_bad, redis, other)
     with open(os.path.join(d, "summary.md"), "w", encoding="utf-8") as f:
         f.write(section)
     if a.doc:
