@@ -19,9 +19,19 @@ import io.restygateway.ratelimit.Gcra.Limit;
  */
 public class RedisGcraStore {
 
+	// Read once into a String: a script built on a resource has Spring Data Redis check the file's modification time
+	// on every call, under a lock (about 31 µs a decision from inside the packaged jar, measured by the benchmarks).
 	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> SCRIPT = RedisScript
-		.of(new ClassPathResource("META-INF/scripts/resty-gcra.lua"), List.class);
+	private static final RedisScript<List> SCRIPT = RedisScript.of(read("META-INF/scripts/resty-gcra.lua"), List.class);
+
+	static String read(String resource) {
+		try (java.io.InputStream in = new ClassPathResource(resource).getInputStream()) {
+			return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+		}
+		catch (java.io.IOException ex) {
+			throw new IllegalStateException("cannot read " + resource + " from the classpath", ex);
+		}
+	}
 
 	private final ReactiveStringRedisTemplate redis;
 

@@ -11,7 +11,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.SmartLifecycle;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
@@ -26,7 +25,7 @@ public class RedisInstanceHeartbeat implements SmartLifecycle {
 	private static final Log logger = LogFactory.getLog(RedisInstanceHeartbeat.class);
 
 	private static final RedisScript<Long> SCRIPT = RedisScript
-		.of(new ClassPathResource("META-INF/scripts/resty-instances.lua"), Long.class);
+		.of(RedisGcraStore.read("META-INF/scripts/resty-instances.lua"), Long.class);
 
 	private final ReactiveStringRedisTemplate redis;
 
