@@ -1,6 +1,8 @@
 package io.restygateway.compress;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 
 /**
  * base64-nginx-module's encoding, streamed: the standard alphabet with {@code =} padding, a CRLF after every 76
@@ -12,6 +14,11 @@ public final class Base64Lines {
 
 	/** Characters per line. */
 	public static final int LINE = 76;
+
+	/** Input bytes per line. */
+	private static final int LINE_BYTES = LINE / 4 * 3;
+
+	private static final Base64.Encoder MIME = Base64.getMimeEncoder();
 
 	private static final byte[] ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 		.getBytes(StandardCharsets.US_ASCII);
@@ -73,19 +80,17 @@ public final class Base64Lines {
 		}
 		int column = this.column;
 		while (end - i >= 3) {
-			// A whole line at once when the line is empty and the input holds one: the common case, kept tight.
-			if (column == 0 && end - i >= 57) {
-				for (int g = 0; g < 19; g++) {
-					int bits = (in[i] & 0xff) << 16 | (in[i + 1] & 0xff) << 8 | (in[i + 2] & 0xff);
-					out[o] = ALPHABET[bits >>> 18];
-					out[o + 1] = ALPHABET[(bits >>> 12) & 0x3f];
-					out[o + 2] = ALPHABET[(bits >>> 6) & 0x3f];
-					out[o + 3] = ALPHABET[bits & 0x3f];
-					i += 3;
-					o += 4;
-				}
+			// Whole lines at once when the line is empty: the JDK's MIME encoder (intrinsified on most CPUs) writes
+			// exactly these lines, with CRLF between them but not after the last, which is added here.
+			if (column == 0 && end - i >= LINE_BYTES) {
+				int bulk = (end - i) / LINE_BYTES * LINE_BYTES;
+				ByteBuffer encoded = MIME.encode(ByteBuffer.wrap(in, i, bulk));
+				int written = encoded.remaining();
+				System.arraycopy(encoded.array(), encoded.arrayOffset() + encoded.position(), out, o, written);
+				o += written;
 				out[o++] = '\r';
 				out[o++] = '\n';
+				i += bulk;
 				continue;
 			}
 			int bits = (in[i] & 0xff) << 16 | (in[i + 1] & 0xff) << 8 | (in[i + 2] & 0xff);
