@@ -150,6 +150,15 @@ public final class RangeSet {
 		return !text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9');
 	}
 
+	/**
+	 * @return the first position of the one range asked for, when it is a single {@code FIRST-} or
+	 * {@code FIRST-LAST} range; -1 otherwise (no range, several, a suffix, or an invalid header)
+	 */
+	public long singleStart() {
+		return this.parsed == Kind.PARTIAL && this.specs.size() == 1 && this.specs.get(0) instanceof FirstLast only
+				? only.first() : -1;
+	}
+
 	/** @return whether the request asked for ranges at all (in bytes, valid or not) */
 	public boolean present() {
 		return this.parsed != Kind.WHOLE;

@@ -97,34 +97,23 @@ final class SliceFilter implements GatewayFilter, Ordered {
 		String range = head ? null : request.getHeaders().getFirst(HttpHeaders.RANGE);
 		RangeSet ranges = RangeSet.parse(range);
 		if (this.cache != null) {
-			return cached(exchange, url, ranges, head, range, this.cache);
+			return cached(exchange, url, ranges, head, this.cache);
 		}
-		return uncached(exchange, url, ranges, head, range);
+		return uncached(exchange, url, ranges, head);
 	}
 
-	private Mono<Void> uncached(ServerWebExchange exchange, URI url, RangeSet ranges, boolean head,
-			@Nullable String range) {
+	private Mono<Void> uncached(ServerWebExchange exchange, URI url, RangeSet ranges, boolean head) {
 		ServerHttpRequest request = exchange.getRequest();
-		long probeIndex = probeIndex(ranges, range, request.getHeaders().getFirst(HttpHeaders.IF_RANGE));
+		long probeIndex = probeIndex(ranges, request.getHeaders().getFirst(HttpHeaders.IF_RANGE));
 		return this.upstream.fetch(exchange, url, this.plan.rangeHeader(probeIndex))
 			.flatMap(probe -> respond(exchange, url, probe, probeIndex, ranges, head));
 	}
 
-	// The slice to ask first: the one holding a single range's start, else slice 0 (a suffix needs the length).
-	private long probeIndex(RangeSet ranges, @Nullable String range, @Nullable String ifRange) {
-		if (ranges.present() && ifRange == null && range != null) {
-			String spec = range.substring(range.indexOf('=') + 1).trim();
-			int dash = spec.indexOf('-');
-			if (!spec.contains(",") && dash > 0) {
-				try {
-					return this.plan.index(Long.parseLong(spec.substring(0, dash).trim()));
-				}
-				catch (NumberFormatException ex) {
-					return 0;
-				}
-			}
-		}
-		return 0;
+	// The slice to ask first: the one holding a single range's start, else slice 0 (a suffix needs the length; with
+	// If-Range the validators decide whether the range counts at all).
+	private long probeIndex(RangeSet ranges, @Nullable String ifRange) {
+		long start = ranges.singleStart();
+		return ifRange == null && start >= 0 ? this.plan.index(start) : 0;
 	}
 
 	private Mono<Void> respond(ServerWebExchange exchange, URI url, Answer probe, long probeIndex, RangeSet ranges,
@@ -228,7 +217,7 @@ final class SliceFilter implements GatewayFilter, Ordered {
 	}
 
 	private Mono<Void> cached(ServerWebExchange exchange, URI url, RangeSet ranges, boolean head,
-			@Nullable String range, SliceCache cache) {
+			SliceCache cache) {
 		NettyDataBufferFactory factory = (NettyDataBufferFactory) exchange.getResponse().bufferFactory();
 		String uri = url.getRawQuery() == null ? url.getRawPath() : url.getRawPath() + "?" + url.getRawQuery();
 		SliceCache.ObjectKey key = new SliceCache.ObjectKey(this.route, uri);
@@ -237,7 +226,7 @@ final class SliceFilter implements GatewayFilter, Ordered {
 			.flatMap(object -> answer(exchange, object, ranges, head,
 					wanted -> cachedBytes(exchange, url, key, object, wanted, cache, factory), () -> {
 					}))
-			.onErrorResume(NotCacheable.class, ex -> uncached(exchange, url, ranges, head, range));
+			.onErrorResume(NotCacheable.class, ex -> uncached(exchange, url, ranges, head));
 	}
 
 	// Slice 0 tells what the object is; it is kept, and the object is kept beside it.

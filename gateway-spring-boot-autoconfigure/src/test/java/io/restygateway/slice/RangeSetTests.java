@@ -56,6 +56,16 @@ class RangeSetTests {
 	}
 
 	@Test
+	void theStartOfASingleRange() {
+		assertThat(RangeSet.parse("bytes=6-7").singleStart()).isEqualTo(6);
+		assertThat(RangeSet.parse("bytes=6-").singleStart()).isEqualTo(6);
+		assertThat(RangeSet.parse("bytes=-6").singleStart()).isEqualTo(-1);
+		assertThat(RangeSet.parse("bytes=0-1,6-7").singleStart()).isEqualTo(-1);
+		assertThat(RangeSet.parse("bytes=7-6").singleStart()).isEqualTo(-1);
+		assertThat(RangeSet.parse(null).singleStart()).isEqualTo(-1);
+	}
+
+	@Test
 	void otherUnitsNoHeaderAndFloodsGetTheWhole() {
 		assertThat(on16("items=0-5").kind()).isEqualTo(Kind.WHOLE);
 		assertThat(RangeSet.parse("items=0-5").present()).isFalse();
