@@ -141,7 +141,10 @@ public class Base64GatewayFilterFactory extends AbstractGatewayFilterFactory<Bas
 			if (!encodes()) {
 				return super.writeAndFlushWith(body);
 			}
-			return super.writeAndFlushWith(encode(Flux.from(body).concatMap(Flux::from)).map(Flux::just));
+			// One group, not a group per buffer: Reactor Netty queues groups ahead, and a queued group that a
+			// leaving client cancels is dropped as a publisher, its buffer never released. Inside one group each
+			// buffer is still flushed as soon as nothing else is waiting.
+			return super.writeAndFlushWith(Mono.just(encode(Flux.from(body).concatMap(Flux::from))));
 		}
 
 		private Flux<DataBuffer> encode(Flux<? extends DataBuffer> body) {

@@ -232,15 +232,17 @@ public class ZstdGatewayFilterFactory extends AbstractGatewayFilterFactory<ZstdG
 			if (plan == Plan.AS_IS) {
 				return super.writeAndFlushWith(body);
 			}
-			// A streamed answer: each group is flushed as it comes; the flattened body goes through the same coder,
-			// which flushes after every upstream chunk.
+			// A streamed answer: the flattened body goes through the same coder, which flushes after every upstream
+			// chunk, and leaves as one group. Not a group per buffer: Reactor Netty queues groups ahead, and a queued
+			// group that a leaving client cancels is dropped as a publisher, its buffer never released. Inside one
+			// group each buffer is still flushed as soon as nothing else is waiting.
 			Flux<DataBuffer> flat = Flux.from(body).concatMap(Flux::from);
 			if (plan == Plan.COMPRESS) {
 				compressedHeaders();
-				return super.writeAndFlushWith(compress(flat).map(Flux::just));
+				return super.writeAndFlushWith(Mono.just(compress(flat)));
 			}
 			decodedHeaders();
-			return super.writeAndFlushWith(decode(flat).map(Flux::just));
+			return super.writeAndFlushWith(Mono.just(decode(flat)));
 		}
 
 		private boolean headersOnly() {
