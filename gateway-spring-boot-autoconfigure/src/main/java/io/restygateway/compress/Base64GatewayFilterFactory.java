@@ -141,10 +141,9 @@ public class Base64GatewayFilterFactory extends AbstractGatewayFilterFactory<Bas
 			if (!encodes()) {
 				return super.writeAndFlushWith(body);
 			}
-			// One group, not a group per buffer: Reactor Netty queues groups ahead, and a queued group that a
-			// leaving client cancels is dropped as a publisher, its buffer never released. Inside one group each
-			// buffer is still flushed as soon as nothing else is waiting.
-			return super.writeAndFlushWith(Mono.just(encode(Flux.from(body).concatMap(Flux::from))));
+			// Written as one body, which Reactor Netty flushes whenever nothing more is waiting; not as a group per
+			// buffer: a group queued or in flight when the client leaves was seen to strand its buffer.
+			return super.writeWith(encode(EncodedResponses.flatten(body)));
 		}
 
 		private Flux<DataBuffer> encode(Flux<? extends DataBuffer> body) {
@@ -166,7 +165,7 @@ public class Base64GatewayFilterFactory extends AbstractGatewayFilterFactory<Bas
 						DataBufferUtils.release(chunk);
 					}
 				}).concatWith(Mono.fromSupplier(() -> lines.finish()).filter(last -> last.length > 0).map(factory::wrap));
-			}).doOnDiscard(DataBuffer.class, DataBufferUtils::release);
+			}).doOnDiscard(Object.class, EncodedResponses::discard);
 		}
 
 	}

@@ -233,16 +233,15 @@ public class ZstdGatewayFilterFactory extends AbstractGatewayFilterFactory<ZstdG
 				return super.writeAndFlushWith(body);
 			}
 			// A streamed answer: the flattened body goes through the same coder, which flushes after every upstream
-			// chunk, and leaves as one group. Not a group per buffer: Reactor Netty queues groups ahead, and a queued
-			// group that a leaving client cancels is dropped as a publisher, its buffer never released. Inside one
-			// group each buffer is still flushed as soon as nothing else is waiting.
-			Flux<DataBuffer> flat = Flux.from(body).concatMap(Flux::from);
+			// chunk, and is written as one body, which Reactor Netty flushes whenever nothing more is waiting. Not as
+			// a group per buffer: a group queued or in flight when the client leaves was seen to strand its buffer.
+			Flux<DataBuffer> flat = EncodedResponses.flatten(body);
 			if (plan == Plan.COMPRESS) {
 				compressedHeaders();
-				return super.writeAndFlushWith(Mono.just(compress(flat)));
+				return super.writeWith(compress(flat));
 			}
 			decodedHeaders();
-			return super.writeAndFlushWith(Mono.just(decode(flat)));
+			return super.writeWith(decode(flat));
 		}
 
 		private boolean headersOnly() {
@@ -317,7 +316,7 @@ public class ZstdGatewayFilterFactory extends AbstractGatewayFilterFactory<ZstdG
 							return out;
 						})), ZstdStreamEncoder::close)
 				// A buffer made but not taken (the client left) is released, not leaked.
-				.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
+				.doOnDiscard(Object.class, EncodedResponses::discard);
 		}
 
 		private Flux<DataBuffer> decode(Flux<? extends DataBuffer> body) {
@@ -325,7 +324,7 @@ public class ZstdGatewayFilterFactory extends AbstractGatewayFilterFactory<ZstdG
 			return Flux.using(ZstdStreamDecoder::new, decoder -> body.<DataBuffer>handle((chunk, sink) -> code(chunk,
 					decoder::write, Math.max(1024, chunk.readableByteCount() * 4), factory, sink))
 				.concatWith(Mono.fromRunnable(decoder::finish)), ZstdStreamDecoder::close)
-				.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
+				.doOnDiscard(Object.class, EncodedResponses::discard);
 		}
 
 		private static void emit(DataBuffer out, reactor.core.publisher.SynchronousSink<DataBuffer> sink) {
