@@ -115,7 +115,7 @@ public final class LeakyBucketLimiter {
 	}
 
 	private MemoryGcraStore memoryStore(Limit limit) {
-		return new MemoryGcraStore(limit, this.settings.ban(), this.maximumKeys, this.clock.ticker());
+		return new MemoryGcraStore(limit, this.settings.ban(), this.maximumKeys);
 	}
 
 	private Verdict verdict(Decision decision, Limit limit, Source source) {

@@ -1,45 +1,37 @@
 package io.restygateway.ratelimit;
 
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Ticker;
 
 import io.restygateway.ratelimit.Gcra.Decision;
 import io.restygateway.ratelimit.Gcra.Limit;
 
 /**
- * GCRA decisions in this JVM, for one limit: the store of the embedded default (no Redis), and later the fallback
- * while Redis is away. One TAT per key, updated with a compare-and-set loop, so decisions on one key are atomic
- * without a lock. A key is dropped after {@code τ + T} without a request: by then its TAT is in the past, which is
- * the same as no state, so no debt is ever forgotten; {@code maximumKeys} bounds the memory of a flood of keys.
+ * GCRA decisions in this JVM, for one limit: the store of the embedded default (no Redis), and the fallback while
+ * Redis is away. One TAT per key, updated with a compare-and-set loop, so decisions on one key are atomic without a
+ * lock. A key is dropped once its TAT (or ban) is past, which is the same as no state, so no debt is ever forgotten
+ * (see {@link IdleKeys}); {@code maximumKeys} bounds the memory of a flood of keys.
  */
 public final class MemoryGcraStore {
+
+	/** The state of a TAT dropped from the map: never a TAT, a ban or {@link Gcra#NO_STATE}. */
+	static final long RETIRED = Long.MIN_VALUE + 1;
 
 	private final Limit limit;
 
 	private final long ban;
 
-	private final Cache<String, AtomicLong> tats;
+	private final IdleKeys<Tat> tats;
 
 	/**
 	 * @param limit the limit
 	 * @param ban how long a refusal bans a key, microseconds; 0 for none
 	 * @param maximumKeys the most keys kept
-	 * @param ticker Caffeine's clock for expiry, {@link Ticker#systemTicker()} in production
 	 */
-	public MemoryGcraStore(Limit limit, long ban, long maximumKeys, Ticker ticker) {
+	public MemoryGcraStore(Limit limit, long ban, long maximumKeys) {
 		this.limit = limit;
 		this.ban = ban;
-		long horizon = Math.max(limit.tolerance() + limit.interval(), ban);
-		this.tats = Caffeine.newBuilder()
-			.expireAfterAccess(Duration.ofNanos(Math.multiplyExact(horizon, 1000L)))
-			.maximumSize(maximumKeys)
-			.ticker(ticker)
-			.build();
+		this.tats = new IdleKeys<>(now -> new Tat(), maximumKeys);
 	}
 
 	/**
@@ -47,7 +39,7 @@ public final class MemoryGcraStore {
 	 * @param maximumKeys the most keys kept
 	 */
 	public MemoryGcraStore(Limit limit, long maximumKeys) {
-		this(limit, 0, maximumKeys, Ticker.systemTicker());
+		this(limit, 0, maximumKeys);
 	}
 
 	/** @return the limit it decides */
@@ -67,29 +59,78 @@ public final class MemoryGcraStore {
 	}
 
 	/**
-	 * Decide one request now. The clock is read inside the compare-and-set loop, so that the decisions that win are
-	 * made at times that never go backwards: a decision computed at an earlier time than one that got in first is
-	 * made again, later.
+	 * Decide one request now. The clock is read again whenever the compare-and-set loses, so that the decisions that
+	 * win are made at times that never go backwards: a decision computed at an earlier time than one that got in
+	 * first is made again, later.
 	 * @param key the bucket's key
 	 * @param cost the cost, from 1 to burst + 1
 	 * @param clock the time in microseconds, never negative, monotonic
 	 * @return the decision
 	 */
 	public Decision decide(String key, int cost, LongSupplier clock) {
-		AtomicLong tat = this.tats.get(key, k -> new AtomicLong(Gcra.NO_STATE));
+		long now = clock.getAsLong();
+		Tat tat = this.tats.get(key, now);
 		while (true) {
 			long current = tat.get();
-			Decision decision = Gcra.decide(current, clock.getAsLong(), this.limit, cost, this.ban);
+			if (current == RETIRED) {
+				tat = this.tats.replace(key, tat, now);
+				continue;
+			}
+			Decision decision = Gcra.decide(current, now, this.limit, cost, this.ban);
 			if (decision.tat() == current || tat.compareAndSet(current, decision.tat())) {
 				return decision;
 			}
+			now = clock.getAsLong();
 		}
 	}
 
-	/** @return the number of keys held now (after pending expiries) */
-	public long keys() {
-		this.tats.cleanUp();
-		return this.tats.estimatedSize();
+	/**
+	 * Drop the keys whose state is past at a time, and count the others.
+	 * @param now the time, microseconds
+	 * @return the number of keys still held
+	 */
+	public long keys(long now) {
+		this.tats.sweep(now);
+		return this.tats.size();
+	}
+
+	/** One key's TAT (or ban, or no state); {@link #RETIRED} once dropped from the map. */
+	@SuppressWarnings("serial")
+	static final class Tat extends AtomicLong implements IdleKeys.State {
+
+		Tat() {
+			super(Gcra.NO_STATE);
+		}
+
+		@Override
+		public long held(long now) {
+			return held(get(), now);
+		}
+
+		private static long held(long state, long now) {
+			if (state == Gcra.NO_STATE || state == RETIRED) {
+				return 0;
+			}
+			long until = Gcra.isBan(state) ? Gcra.banEnd(state) : state;
+			return Math.max(0, until - now);
+		}
+
+		@Override
+		public boolean retire(long now, boolean force) {
+			while (true) {
+				long state = get();
+				if (state == RETIRED) {
+					return true;
+				}
+				if (!force && held(state, now) > 0) {
+					return false;
+				}
+				if (compareAndSet(state, RETIRED)) {
+					return true;
+				}
+			}
+		}
+
 	}
 
 }

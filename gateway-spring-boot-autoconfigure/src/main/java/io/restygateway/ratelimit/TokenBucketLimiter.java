@@ -1,18 +1,13 @@
 package io.restygateway.ratelimit;
 
-import java.time.Duration;
-
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-
 import io.restygateway.ratelimit.TokenBucket.Take;
 import io.restygateway.ratelimit.Verdict.Outcome;
 import io.restygateway.ratelimit.Verdict.Source;
 
 /**
  * The decisions of one {@code TokenBucket} filter: one lua-resty-limit-rate bucket per key in this instance's memory.
- * A key untouched for as long as its bucket takes to fill (plus the longest wait) is dropped: a new bucket starts
- * full, which is what the old one would hold by then, so nothing is forgotten.
+ * A key is dropped once its bucket is full again (see {@link IdleKeys}): a new bucket starts full, which is what the
+ * old one holds by then, so nothing is forgotten.
  */
 public final class TokenBucketLimiter {
 
@@ -20,7 +15,7 @@ public final class TokenBucketLimiter {
 
 	private final MicroClock clock;
 
-	private final Cache<String, TokenBucket> buckets;
+	private final IdleKeys<Held> buckets;
 
 	/**
 	 * @param settings the filter's settings
@@ -30,12 +25,8 @@ public final class TokenBucketLimiter {
 	public TokenBucketLimiter(TokenBucketSettings settings, MicroClock clock, long maximumKeys) {
 		this.settings = settings;
 		this.clock = clock;
-		long idle = Math.addExact(settings.fillTime(), settings.maxWait()) + settings.interval();
-		this.buckets = Caffeine.newBuilder()
-			.expireAfterAccess(Duration.ofNanos(Math.multiplyExact(idle, 1000L)))
-			.maximumSize(maximumKeys)
-			.ticker(clock.ticker())
-			.build();
+		this.buckets = new IdleKeys<>(now -> new Held(new TokenBucket(settings.interval(), settings.capacity(),
+				settings.quantum(), settings.maxWait(), now)), maximumKeys);
 	}
 
 	/** @return the settings */
@@ -50,9 +41,19 @@ public final class TokenBucketLimiter {
 	 */
 	public Verdict take(String key) {
 		long now = this.clock.micros();
-		TokenBucket bucket = bucket(key, now);
-		Take take = bucket.take(1, true, now);
-		long reset = bucket.untilFull(now);
+		Held held = this.buckets.get(key, now);
+		Take take;
+		long reset;
+		while (true) {
+			synchronized (held) {
+				if (!held.retired) {
+					take = held.bucket.take(1, true, now);
+					reset = held.bucket.untilFull(now);
+					break;
+				}
+			}
+			held = this.buckets.replace(key, held, now);
+		}
 		if (!take.allowed()) {
 			// Waiting this long brings the wait within max-wait (for a lone client).
 			long retry = Math.max(1, take.delay() - this.settings.maxWait());
@@ -68,12 +69,51 @@ public final class TokenBucketLimiter {
 	 */
 	public void giveBack(String key) {
 		long now = this.clock.micros();
-		bucket(key, now).uncommit(now);
+		// A bucket dropped meanwhile was full, and so is its successor: nothing to give back to.
+		Held held = this.buckets.peek(key);
+		if (held != null) {
+			synchronized (held) {
+				if (!held.retired) {
+					held.bucket.uncommit(now);
+				}
+			}
+		}
 	}
 
-	private TokenBucket bucket(String key, long now) {
-		return this.buckets.get(key, k -> new TokenBucket(this.settings.interval(), this.settings.capacity(),
-				this.settings.quantum(), this.settings.maxWait(), now));
+	/**
+	 * Drop the keys whose buckets are full at a time, and count the others.
+	 * @param now the time, microseconds
+	 * @return the number of keys still held
+	 */
+	long keys(long now) {
+		this.buckets.sweep(now);
+		return this.buckets.size();
+	}
+
+	/** One key's bucket, retired (under its lock) once dropped from the map. */
+	static final class Held implements IdleKeys.State {
+
+		final TokenBucket bucket;
+
+		boolean retired;
+
+		Held(TokenBucket bucket) {
+			this.bucket = bucket;
+		}
+
+		@Override
+		public synchronized long held(long now) {
+			return this.retired ? 0 : this.bucket.untilFull(now);
+		}
+
+		@Override
+		public synchronized boolean retire(long now, boolean force) {
+			if (!this.retired && (force || this.bucket.untilFull(now) == 0)) {
+				this.retired = true;
+			}
+			return this.retired;
+		}
+
 	}
 
 }

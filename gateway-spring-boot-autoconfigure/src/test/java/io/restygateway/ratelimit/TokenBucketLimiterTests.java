@@ -199,6 +199,32 @@ class TokenBucketLimiterTests {
 			.isEqualTo(300_000);
 	}
 
+	@Test
+	void aKeyIsForgottenOnceItsBucketIsFullAgainAndNotBefore() {
+		TokenBucketLimiter limiter = limiter(1, Duration.ZERO);
+		take(limiter, "client", 3);
+		long now = this.clock.micros();
+		// Three tokens short: full again after 300 ms.
+		assertThat(limiter.keys(now)).isEqualTo(1);
+		assertThat(limiter.keys(now + 299 * MS)).isEqualTo(1);
+		assertThat(limiter.keys(now + 300 * MS)).isZero();
+		// A new bucket starts full, as the old one would be.
+		advanceMillis(300);
+		assertThat(limiter.take("client").remaining()).isEqualTo(9);
+	}
+
+	@Test
+	void aFullLimiterForgetsTheBucketNearestFull() {
+		TokenBucketLimiter limiter = new TokenBucketLimiter(
+				TokenBucketSettings.of(Duration.ofMillis(100), 10, 1, Duration.ZERO), this.clock, 2);
+		take(limiter, "a", 10);
+		take(limiter, "b", 1);
+		// "c" needs room: "b" is 100 ms from full, "a" a second, so "b" goes.
+		assertThat(limiter.take("c").remaining()).isEqualTo(9);
+		assertThat(limiter.take("a").outcome()).isEqualTo(Outcome.REJECTED);
+		assertThat(limiter.take("b").remaining()).as("b starts again, full").isEqualTo(9);
+	}
+
 	private static String field(ThrowingCallable call) {
 		return catchThrowableOfType(InvalidRateLimitException.class, call).field();
 	}
