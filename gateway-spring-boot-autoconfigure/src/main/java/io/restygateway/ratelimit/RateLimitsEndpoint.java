@@ -99,6 +99,7 @@ public class RateLimitsEndpoint {
 		}
 		Map<String, Object> view = new LinkedHashMap<>();
 		view.put("connected", redis.connected());
+		view.put("connect-attempts", redis.connectAttempts());
 		view.put("circuit-breaker", redis.breaker().state().name());
 		view.put("breaker-openings", redis.breaker().openings());
 		view.put("failures", redis.failures());

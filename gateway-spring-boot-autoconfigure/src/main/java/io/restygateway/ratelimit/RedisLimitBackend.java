@@ -51,6 +51,22 @@ public class RedisLimitBackend {
 
 	private final CountDownLatch firstAttempt = new CountDownLatch(1);
 
+	/** The shortest and the longest pause between two attempts to connect to a Redis that is down. */
+	static final long FIRST_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+	static final long LAST_RETRY_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+	/**
+	 * No attempt to connect before this time ({@link System#nanoTime()}): without it, a Redis that refuses
+	 * connections at once was asked again by nearly every decision, a new thread and a connect each time, which took
+	 * most of a core away from the requests it was meant to serve.
+	 */
+	private volatile long nextAttempt = System.nanoTime();
+
+	private long retryPause;
+
+	private final LongAdder connectAttempts = new LongAdder();
+
 	/**
 	 * @param store the script runner
 	 * @param keyPrefix put before every bucket's key, e.g. {@code resty:rl:}
@@ -89,16 +105,20 @@ public class RedisLimitBackend {
 	 * Make the connection in the background, unless it exists or is being made.
 	 */
 	public void connect() {
-		if (this.connected || !this.connecting.compareAndSet(false, true)) {
+		if (this.connected || System.nanoTime() - this.nextAttempt < 0 || !this.connecting.compareAndSet(false, true)) {
 			return;
 		}
+		this.connectAttempts.increment();
 		Thread thread = new Thread(() -> {
 			try {
 				this.store.ping().block(Duration.ofSeconds(30));
+				this.retryPause = 0;
 				this.connected = true;
 			}
 			catch (RuntimeException ex) {
-				// Down or hung: the next decision or heartbeat tries again.
+				// Down or hung: a decision or heartbeat tries again, after a pause that doubles up to 5 s.
+				this.retryPause = Math.min(LAST_RETRY_NANOS, Math.max(FIRST_RETRY_NANOS, this.retryPause * 2));
+				this.nextAttempt = System.nanoTime() + this.retryPause;
 			}
 			finally {
 				this.connecting.set(false);
@@ -124,6 +144,11 @@ public class RedisLimitBackend {
 			Thread.currentThread().interrupt();
 		}
 		return this.connected;
+	}
+
+	/** @return how many attempts to connect were made */
+	public long connectAttempts() {
+		return this.connectAttempts.sum();
 	}
 
 	/** @return whether a background attempt to connect is under way */

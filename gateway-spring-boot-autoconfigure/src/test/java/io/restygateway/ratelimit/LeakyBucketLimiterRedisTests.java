@@ -372,4 +372,37 @@ class LeakyBucketLimiterRedisTests {
 		}
 	}
 
+	@Test
+	void aRedisThatRefusesConnectionsIsAskedAgainAfterPausesThatGrowNotByEveryDecision() throws Exception {
+		LettuceConnectionFactory nowhere = new LettuceConnectionFactory(
+				new RedisStandaloneConfiguration(redis.server().host(), LoopbackHttpServer.freePort()));
+		nowhere.afterPropertiesSet();
+		nowhere.start();
+		RedisLimitBackend gone = new RedisLimitBackend(new RedisGcraStore(new ReactiveStringRedisTemplate(nowhere)),
+				"t:", TIMEOUT, new CircuitBreaker(3, OPEN_FOR_NANOS, this.nanos::get), 2);
+		try {
+			LeakyBucketLimiter open = new LeakyBucketLimiter(
+					LeakyBucketSettings.of("refused", "1000r/s", 4, "nodelay", 1, Duration.ZERO, "allow"), gone,
+					this.clock, 10_000, true);
+			// Decisions for 1.2 s, about one a millisecond: pauses of 100, 200, 400 and 800 ms leave room for at
+			// most 5 attempts (timing slack: 6), not one per decision.
+			long end = System.nanoTime() + Duration.ofMillis(1200).toNanos();
+			int decisions = 0;
+			while (System.nanoTime() < end) {
+				assertThat(decide(open, "k" + (decisions % 10)).source()).isEqualTo(Source.FALLBACK);
+				decisions++;
+				Thread.sleep(1);
+			}
+			assertThat(decisions).isGreaterThan(300);
+			assertThat(gone.connectAttempts()).isBetween(2L, 6L);
+		}
+		finally {
+			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+			while (gone.connecting() && System.nanoTime() < deadline) {
+				Thread.sleep(20);
+			}
+			nowhere.destroy();
+		}
+	}
+
 }
