@@ -16,6 +16,8 @@
 #   DUR=15       seconds per measured wrk run          REPS=3   interleaved rounds (medians over them)
 #   WARM=60      warm-up seconds of each JVM on its first scenario (10 s on each further path; nginx 5 s a path)
 #   CONNS=32     wrk connections (one wrk thread)
+#   PACED=16x10  after the saturated rounds, REPS paced rounds: 16 connections, each waiting 10 ms between answer and
+#                next request (paced.lua), well below saturation, for latency that is not queueing; PACED= to skip
 #   PATHS=       only the scenarios on these paths, e.g. "1k" (a path no scenario covers runs as plain proxying);
 #                empty = every scenario in the file (today /1k and /1m.bin, as peers.sh)
 #   SCENARIOS=   only the scenarios with these names      SCENARIO_FILE=benchmarks/scenarios.txt
@@ -46,6 +48,12 @@ NPROC=$(nproc)
 if [ "$NPROC" -ge 2 ]; then PIN=${PIN:-1}; else PIN=${PIN:-0}; fi
 SERVER_CPUS=${SERVER_CPUS:-1}; LOAD_CPUS=${LOAD_CPUS:-0}
 DUR=${DUR:-15}; REPS=${REPS:-3}; WARM=${WARM:-60}; CONNS=${CONNS:-32}
+PACED=${PACED-16x10}
+PACED_CONNS=""; PACED_MS=""
+if [ -n "$PACED" ]; then
+  [[ $PACED =~ ^([0-9]+)x([0-9]+)$ ]] || die "PACED is CONNECTIONSxMILLISECONDS (e.g. 16x10), not '$PACED'"
+  PACED_CONNS=${BASH_REMATCH[1]}; PACED_MS=${BASH_REMATCH[2]}
+fi
 PATHS=${PATHS:-}; SCENARIOS=${SCENARIOS:-}
 SCENARIO_FILE=${SCENARIO_FILE:-$HERE/scenarios.txt}
 W=${BENCH_WORK:-${HOME:?HOME is not set; set BENCH_WORK}/.cache/resty-bench}
@@ -288,9 +296,9 @@ ensure_gateway() { # scenario index: (re)starts gateway-app when its arguments d
 jvm_of() { case $1 in scg) echo scg;; ours) echo "$OURS_NAME";; *) echo "";; esac; }
 
 WRK_PID=""
-run_wrk() { # seconds url outfile [--latency]; in the background so that a signal stops the run at once
+run_wrk() { # seconds url outfile [wrk options]; in the background so that a signal stops the run at once
   local d=$1 url=$2 f=$3; shift 3
-  "${LOAD[@]}" timeout $((d + 60)) wrk -t1 -c"$CONNS" -d"${d}s" --timeout 10s "$@" "$url" > "$f" 2>&1 &
+  "${LOAD[@]}" timeout $((d + 60)) wrk -t1 -c"${WRK_CONNS:-$CONNS}" -d"${d}s" --timeout 10s "$@" "$url" > "$f" 2>&1 &
   WRK_PID=$!
   wait "$WRK_PID"; WRK_PID=""
 }
@@ -304,7 +312,8 @@ run_wrk() { # seconds url outfile [--latency]; in the background so that a signa
   echo "nginx=$(nginx -v 2>&1 | sed 's/^nginx version: nginx\///')"
   echo "wrk=$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
   [ -n "$NEED_REDIS" ] && echo "redis=$REDIS_BIN"
-  echo "knobs=PIN=$PIN DUR=$DUR REPS=$REPS WARM=$WARM CONNS=$CONNS JVM_FLAGS=$JVM_FLAGS${GATEWAY_ARGS:+ GATEWAY_ARGS=$GATEWAY_ARGS}"
+  echo "knobs=PIN=$PIN DUR=$DUR REPS=$REPS WARM=$WARM CONNS=$CONNS PACED=$PACED JVM_FLAGS=$JVM_FLAGS${GATEWAY_ARGS:+ GATEWAY_ARGS=$GATEWAY_ARGS}"
+  echo "paced_conns=$PACED_CONNS"; echo "paced_ms=$PACED_MS"
   echo "DUR=$DUR"; echo "REPS=$REPS"; echo "WARM=$WARM"; echo "PIN=$PIN"
   echo "repo=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
   echo "gateway_jar=$GATEWAY_JAR"
@@ -371,6 +380,19 @@ for i in "${ORDER[@]}"; do
       grep -qE 'Non-2xx|Socket errors' "$f" && echo "   errors: $(grep -E 'Non-2xx|Socket errors' "$f" | tr -s ' ' | paste -sd';')"
     done
   done
+  # paced: the same targets well below saturation, for the latency a request takes rather than the time it queues
+  if [ -n "$PACED" ]; then
+    mkdir -p "$OUT/paced/$name"
+    for ((r = 1; r <= REPS; r++)); do
+      for ((k = 0; k < ${#TARGETS[@]}; k++)); do
+        t=${TARGETS[$(((k + r - 1) % ${#TARGETS[@]}))]}
+        f=$OUT/paced/$name/$t-$r.txt
+        PACE_MS=$PACED_MS WRK_CONNS=$PACED_CONNS run_wrk "$DUR" "http://127.0.0.1:${PORT[$t]}$path" "$f" --latency \
+          -s "$HERE/paced.lua"
+        printf '%-10s %-7s paced %d: %s\n' "$name" "$t" "$r" "$(grep -E 'Requests/sec' "$f" | tr -s ' ')"
+      done
+    done
+  fi
   if [ -n "$uses_redis" ]; then
     # Only gateway-app talks to Redis: its EVALSHA calls during the rounds show that the limiter decided there
     # (a limiter that fell back onto memory would leave them far below gateway-app's request count).

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Summarizes a results folder written by benchmarks/run.sh.
 
-Reads the wrk outputs (wrk/<scenario>/<target>-<round>.txt), env.txt, scenarios.tsv, startup.txt, sanity.txt,
+Reads the wrk outputs (wrk/<scenario>/<target>-<round>.txt, and the paced rounds' paced/<scenario>/...), env.txt, scenarios.tsv, startup.txt, sanity.txt,
 redis.txt and cpu-other.txt; prints the medians over the rounds, the ratios between targets, and for a scenario on the same path as a
 plain one (no gateway arguments) in the same run what it adds to gateway-app's latency; writes summary.md into the
 results folder and,
@@ -99,11 +99,12 @@ def read_scenarios(d):
     return out
 
 
-def collect(d):
+def collect(d, kind="wrk"):
+    """The medians per scenario and target of the saturated rounds (kind wrk) or of the paced ones (kind paced)."""
     res = {}
     for name, _, _ in read_scenarios(d):
         for t, _ in TARGETS:
-            files = sorted(glob.glob(os.path.join(d, "wrk", name, "%s-[0-9]*.txt" % t)))
+            files = sorted(glob.glob(os.path.join(d, kind, name, "%s-[0-9]*.txt" % t)))
             if not files:
                 continue
             runs = [parse_wrk(f) for f in files]
@@ -157,6 +158,8 @@ def plain_of(scenarios, res):
 
 def added(res, name, base):
     """gateway-app in scenario name against the plain scenario base: req/s ratio, p50 and p99 differences (ms)."""
+    if "ours" not in res.get(name, {}) or "ours" not in res.get(base, {}):
+        return NAN, NAN, NAN
     a, b = res[name]["ours"], res[base]["ours"]
     return (a["rps"] / b["rps"] if b["rps"] else NAN), a["p50"] - b["p50"], a["p99"] - b["p99"]
 
@@ -217,7 +220,12 @@ def is_quick(env):
         return True
 
 
-def text_summary(d, env, scenarios, res, jvms, redis, other):
+def paced_label(env):
+    return "paced (%s connections, each waiting %s ms between answer and next request)" % (
+        env.get("paced_conns", "?"), env.get("paced_ms", "?"))
+
+
+def text_summary(d, env, scenarios, res, jvms, redis, other, paced):
     lines = []
     bases = plain_of(scenarios, res)
     for name, path, args in scenarios:
@@ -239,6 +247,16 @@ def text_summary(d, env, scenarios, res, jvms, redis, other):
             rps, p50, p99 = added(res, name, bases[name])
             lines.append("  gateway-app against %s (same run): req/s %s, p50 %s, p99 %s" % (
                 bases[name], f_x(rps), f_plus(p50), f_plus(p99)))
+        if name in paced:
+            lines.append("  " + paced_label(env) + ":")
+            for t, label in TARGETS:
+                m = paced[name].get(t)
+                if m:
+                    lines.append("    %-14s %10s req/s  p50 %s ms  p99 %s ms%s" % (label, f_int(m["rps"]), f_ms(m["p50"]),
+                                 f_ms(m["p99"]), ("  ERRORS: " + "; ".join(m["errors"])) if m["errors"] else ""))
+            if name in bases:
+                _, p50, p99 = added(paced, name, bases[name])
+                lines.append("    gateway-app against %s, paced: p50 %s, p99 %s" % (bases[name], f_plus(p50), f_plus(p99)))
         if name in redis:
             lines.append("  " + redis_line(res, name, redis[name]))
         lines.append("")
@@ -268,7 +286,7 @@ def fmt_mib_kb(kb):
         return "–"
 
 
-def markdown_section(env, scenarios, res, jvms, sanity_bad, redis, other):
+def markdown_section(env, scenarios, res, jvms, sanity_bad, redis, other, paced):
     knobs = env.get("knobs", "?")
     bases = plain_of(scenarios, res)
     out = ["### Latest run: %s" % env.get("date_utc", "?"), ""]
@@ -311,6 +329,19 @@ def markdown_section(env, scenarios, res, jvms, sanity_bad, redis, other):
                 bases[name], f_x(rps), f_plus(p50), f_plus(p99)))
         if name in redis:
             out.append("- " + redis_line(res, name, redis[name]))
+        if name in paced:
+            out += ["", "%s%s:" % (paced_label(env)[0].upper(), paced_label(env)[1:]), "",
+                    "| target | req/s | p50 ms | p99 ms |", "|---|---:|---:|---:|"]
+            for t, label in TARGETS:
+                m = paced[name].get(t)
+                if m:
+                    out.append("| %s | %s | %s | %s |" % (label, f_int(m["rps"]), f_ms(m["p50"]), f_ms(m["p99"])))
+                    if m["errors"]:
+                        errors.append("%s (paced): %s" % (label, "; ".join(m["errors"])))
+            if name in bases:
+                _, p50, p99 = added(paced, name, bases[name])
+                out += ["", "- **gateway-app against `%s`, paced: p50 %s, p99 %s**" % (bases[name], f_plus(p50),
+                                                                                        f_plus(p99))]
         if errors:
             out += ["", "**Errors reported by wrk:** " + " · ".join(errors)]
         out.append("")
@@ -345,6 +376,10 @@ that every figure can be read as a ratio to a reference measured under the same 
 - Each scenario (a URL path, and the gateway's configuration for it: `benchmarks/scenarios.txt`) is first checked
   on every target (it must answer 200), then warmed (each JVM 60 s on its first path and 10 s on each further one,
   nginx 5 s), then measured in 3 interleaved rounds, every target once a round; the figures are the medians.
+- Paced rounds follow: 16 connections, each waiting 10 ms between an answer and its next request, 3 rounds. The
+  saturated rounds run the JVMs flat out, so their p99 is mostly queueing and follows throughput; the paced ones
+  stay well below saturation, so their latency is what a request takes, and what a filter adds to p99 is read
+  there.
 - Both JVMs run with the same flags (`-Xmx512m`) and the same Java. Start-up is the time from launch to the first
   HTTP answer; RSS is the resident memory right after start and once all the load is over.
 - Ratios: `ours` = gateway-app, `scg` = vanilla SCG, `nginx` = nginx proxy. For req/s higher is better, for p99
@@ -403,8 +438,9 @@ def main():
                 sanity_bad.append("%s %s %s → %s" % (w[1], w[2], w[3], w[4]))
     redis = read_redis(os.path.join(d, "redis.txt"))
     other = read_other_cpu(os.path.join(d, "cpu-other.txt"))
-    print(text_summary(d, env, scenarios, res, jvms, redis, other))
-    section = markdown_section(env, scenarios, res, jvms, sanity_bad, redis, other)
+    paced = collect(d, "paced")
+    print(text_summary(d, env, scenarios, res, jvms, redis, other, paced))
+    section = markdown_section(env, scenarios, res, jvms, sanity_bad, redis, other, paced)
     with open(os.path.join(d, "summary.md"), "w", encoding="utf-8") as f:
         f.write(section)
     if a.doc:
