@@ -496,7 +496,10 @@ class CompressionTests {
 					socket.getOutputStream()
 						.write(("GET " + path + " HTTP/1.1\r\nHost: x\r\nAccept-Encoding: zstd\r\n\r\n")
 							.getBytes(StandardCharsets.US_ASCII));
+					long start = System.nanoTime();
 					assertThat(socket.getInputStream().readNBytes(200 + round * 10)).hasSize(200 + round * 10);
+					// Events are flushed as they come (one a millisecond): these bytes take some 20 ms, the stream 5 s.
+					assertThat(Duration.ofNanos(System.nanoTime() - start)).as(path).isLessThan(Duration.ofSeconds(1));
 				}
 			}
 		}

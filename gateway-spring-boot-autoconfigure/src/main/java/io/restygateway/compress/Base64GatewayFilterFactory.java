@@ -141,9 +141,10 @@ public class Base64GatewayFilterFactory extends AbstractGatewayFilterFactory<Bas
 			if (!encodes()) {
 				return super.writeAndFlushWith(body);
 			}
-			// Written as one body, which Reactor Netty flushes whenever nothing more is waiting; not as a group per
-			// buffer: a group queued or in flight when the client leaves was seen to strand its buffer.
-			return super.writeWith(encode(EncodedResponses.flatten(body)));
+			// Still a streamed answer for what comes after (a Zstd filter flushes each chunk of a streamed answer
+			// only), but as one group: a group per buffer, queued or in flight when the client leaves, was seen to
+			// strand its buffer. Reactor Netty flushes inside a group whenever nothing more is waiting.
+			return super.writeAndFlushWith(Mono.just(encode(EncodedResponses.flatten(body))));
 		}
 
 		private Flux<DataBuffer> encode(Flux<? extends DataBuffer> body) {

@@ -217,7 +217,7 @@ public class ZstdGatewayFilterFactory extends AbstractGatewayFilterFactory<ZstdG
 				case AS_IS -> super.writeWith(body);
 				case COMPRESS -> {
 					compressedHeaders();
-					yield super.writeWith(headersOnly() ? released(body) : compress(Flux.from(body)));
+					yield super.writeWith(headersOnly() ? released(body) : compress(Flux.from(body), false));
 				}
 				case DECODE -> {
 					decodedHeaders();
@@ -238,7 +238,7 @@ public class ZstdGatewayFilterFactory extends AbstractGatewayFilterFactory<ZstdG
 			Flux<DataBuffer> flat = EncodedResponses.flatten(body);
 			if (plan == Plan.COMPRESS) {
 				compressedHeaders();
-				return super.writeWith(compress(flat));
+				return super.writeWith(compress(flat, true));
 			}
 			decodedHeaders();
 			return super.writeWith(decode(flat));
@@ -275,30 +275,43 @@ public class ZstdGatewayFilterFactory extends AbstractGatewayFilterFactory<ZstdG
 
 		}
 
-		// One upstream chunk through a coder, into one buffer; the chunk is always released.
+		// One upstream chunk through a coder, into one buffer made when the first bytes come out (a chunk that zstd
+		// keeps for its next block makes none); the chunk is always released.
 		private static void code(DataBuffer chunk, Coder coder, int expected, DataBufferFactory factory,
 				reactor.core.publisher.SynchronousSink<DataBuffer> sink) {
-			DataBuffer out = factory.allocateBuffer(expected);
+			DataBuffer[] out = new DataBuffer[1];
 			try (DataBuffer.ByteBufferIterator buffers = chunk.readableByteBuffers()) {
 				while (buffers.hasNext()) {
-					coder.write(buffers.next(), bytes -> out.ensureWritable(bytes.remaining()).write(bytes));
+					coder.write(buffers.next(), bytes -> {
+						if (out[0] == null) {
+							out[0] = factory.allocateBuffer(Math.max(expected, bytes.remaining()));
+						}
+						out[0].ensureWritable(bytes.remaining()).write(bytes);
+					});
 				}
 			}
 			catch (RuntimeException ex) {
-				DataBufferUtils.release(out);
+				if (out[0] != null) {
+					DataBufferUtils.release(out[0]);
+				}
 				sink.error(ex);
 				return;
 			}
 			finally {
 				DataBufferUtils.release(chunk);
 			}
-			emit(out, sink);
+			if (out[0] != null) {
+				emit(out[0], sink);
+			}
 		}
 
-		private Flux<DataBuffer> compress(Flux<? extends DataBuffer> body) {
+		// flush: after every chunk (a streamed answer, as SCG writes server-sent events and the like), or only at the
+		// end (any other answer: zstd emits whole blocks as they fill, as zstd-nginx-module does without a flush).
+		private Flux<DataBuffer> compress(Flux<? extends DataBuffer> body, boolean flush) {
 			DataBufferFactory factory = bufferFactory();
 			return Flux.using(() -> new ZstdStreamEncoder(this.settings.level(), this.settings.dictionary()),
-					encoder -> body.<DataBuffer>handle((chunk, sink) -> code(chunk, encoder::write,
+					encoder -> body.<DataBuffer>handle((chunk, sink) -> code(chunk,
+							flush ? encoder::write : encoder::append,
 							Math.max(256, chunk.readableByteCount() / 4), factory, sink))
 						.concatWith(Mono.fromCallable(() -> {
 							DataBuffer out = factory.allocateBuffer(64);

@@ -9,8 +9,10 @@ import com.github.luben.zstd.ZstdDictCompress;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One response's zstd stream: one frame, fed chunk by chunk with zstd-jni's streaming API and flushed after each
- * chunk, so that a streamed answer (server-sent events, a slow upstream) is not held back. Memory is bounded
+ * One response's zstd stream: one frame, fed chunk by chunk with zstd-jni's streaming API. As in zstd-nginx-module, a
+ * chunk is flushed only when asked ({@link #write}: a streamed answer, such as server-sent events, must not be held
+ * back), and otherwise compressed on ({@link #append}): zstd then emits whole blocks as they fill, which is faster and
+ * smaller than a flush every chunk. Memory is bounded
  * whatever the body's size: the native context (its window) and one output buffer. The output is handed to a
  * consumer as it is made; the consumer must copy what it keeps before returning. Not thread-safe; close it when the
  * response ends, however it ends.
@@ -49,11 +51,24 @@ public final class ZstdStreamEncoder implements AutoCloseable {
 	 * @param sink receives compressed bytes, possibly several times
 	 */
 	public synchronized void write(ByteBuffer input, Consumer<ByteBuffer> sink) {
+		feed(input, EndDirective.FLUSH, sink);
+	}
+
+	/**
+	 * Compress a chunk without flushing: what zstd holds back comes out with later chunks or at the end.
+	 * @param input the chunk; it is consumed
+	 * @param sink receives compressed bytes, possibly several times, possibly not at all
+	 */
+	public synchronized void append(ByteBuffer input, Consumer<ByteBuffer> sink) {
+		feed(input, EndDirective.CONTINUE, sink);
+	}
+
+	private void feed(ByteBuffer input, EndDirective mode, Consumer<ByteBuffer> sink) {
 		if (this.closed) {
 			throw new IllegalStateException("the zstd stream is closed");
 		}
 		this.bytesIn += input.remaining();
-		run(input, EndDirective.FLUSH, sink);
+		run(input, mode, sink);
 	}
 
 	/**

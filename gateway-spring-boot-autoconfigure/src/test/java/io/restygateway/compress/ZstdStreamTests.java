@@ -23,17 +23,27 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 class ZstdStreamTests {
 
 	static byte[] compress(byte[] body, int chunk, int level, boolean direct) {
+		return compress(body, chunk, level, direct, true);
+	}
+
+	static byte[] compress(byte[] body, int chunk, int level, boolean direct, boolean flush) {
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		try (ZstdStreamEncoder encoder = new ZstdStreamEncoder(level, null)) {
 			for (int offset = 0; offset < body.length; offset += chunk) {
 				int length = Math.min(chunk, body.length - offset);
 				ByteBuffer input = direct ? ByteBuffer.allocateDirect(length) : ByteBuffer.allocate(length);
 				input.put(body, offset, length).flip();
-				encoder.write(input, bytes -> {
+				java.util.function.Consumer<ByteBuffer> sink = bytes -> {
 					byte[] copy = new byte[bytes.remaining()];
 					bytes.get(copy);
 					out.writeBytes(copy);
-				});
+				};
+				if (flush) {
+					encoder.write(input, sink);
+				}
+				else {
+					encoder.append(input, sink);
+				}
 				assertThat(input.hasRemaining()).isFalse();
 			}
 			encoder.finish(bytes -> {
@@ -86,6 +96,22 @@ class ZstdStreamTests {
 	}
 
 	@Test
+	void withoutFlushesTheFrameStillDecodesWholeAndChunksMayGiveNothingYet() {
+		byte[] body = text(1 << 20, 3);
+		for (int chunk : new int[] { 1, 4096, 65_536 }) {
+			assertThat(decompress(compress(body, chunk, 1, true, false), 8192)).isEqualTo(body);
+		}
+		// One small chunk compressed on without a flush: zstd keeps it for its block, and says nothing yet.
+		try (ZstdStreamEncoder encoder = new ZstdStreamEncoder(1, null)) {
+			java.util.concurrent.atomic.AtomicLong out = new java.util.concurrent.atomic.AtomicLong();
+			encoder.append(ByteBuffer.wrap(text(1000, 4)), bytes -> out.addAndGet(bytes.remaining()));
+			long afterAppend = out.get();
+			encoder.finish(bytes -> out.addAndGet(bytes.remaining()));
+			assertThat(afterAppend).isLessThan(out.get());
+		}
+	}
+
+	@Test
 	void aBodyThatCompressesAThousandFoldDecodesWhole() {
 		// The decoder's output buffer fills many times over for each chunk of input, and the frame ends exactly
 		// when the input does.
@@ -130,10 +156,15 @@ class ZstdStreamTests {
 				.start();
 			assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
 			long theirs = Files.size(cli);
-			// Upstream chunks of 64 KiB, each flushed, as a proxied answer arrives.
-			long ours = compress(body, 65_536, level, true).length;
-			assertThat((double) ours / theirs).as("level %d: ours %d, zstd CLI %d", level, ours, theirs)
+			// Upstream chunks of 64 KiB, each flushed, as a streamed answer arrives; and compressed on without a
+			// flush, as an ordinary answer is.
+			long flushed = compress(body, 65_536, level, true, true).length;
+			assertThat((double) flushed / theirs).as("level %d: ours %d, zstd CLI %d", level, flushed, theirs)
 				.isLessThanOrEqualTo(1.01);
+			long appended = compress(body, 65_536, level, true, false).length;
+			assertThat((double) appended / theirs).as("level %d: ours %d, zstd CLI %d", level, appended, theirs)
+				.isLessThanOrEqualTo(1.01);
+			assertThat(appended).isLessThanOrEqualTo(flushed);
 		}
 	}
 
