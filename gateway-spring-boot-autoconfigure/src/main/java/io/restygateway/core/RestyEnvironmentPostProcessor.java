@@ -20,6 +20,9 @@ import org.springframework.core.env.MapPropertySource;
  * <li>Consul not configured: {@code spring.cloud.consul.enabled=false}. Spring Cloud Consul Config would otherwise
  * refuse to start without a {@code consul:} import, and its health indicator would report DOWN for an agent nobody
  * asked for.</li>
+ * <li>Consul in use without a {@code consul:} config import (the live source, {@code resty.consul.enabled=true},
+ * alone): {@code spring.cloud.consul.config.enabled=false}. The live source reads its own keys; Spring Cloud Consul
+ * Config would otherwise refuse to start for want of an import, and run a watch nobody asked for.</li>
  * <li>Redis not configured: {@code management.health.redis.enabled=false}, so that the health of a Redis nobody
  * configured does not count.</li>
  * <li>The health status order knows {@link DegradedHealth#DEGRADED}: a configured dependency that is down, while the
@@ -51,6 +54,9 @@ public class RestyEnvironmentPostProcessor implements EnvironmentPostProcessor, 
 		if (!use.consul()) {
 			defaults.put("spring.cloud.consul.enabled", "false");
 		}
+		else if (!hasConsulImport(environment)) {
+			defaults.put("spring.cloud.consul.config.enabled", "false");
+		}
 		if (!use.redis()) {
 			defaults.put("management.health.redis.enabled", "false");
 		}
@@ -71,6 +77,12 @@ public class RestyEnvironmentPostProcessor implements EnvironmentPostProcessor, 
 			.bind("spring.config.import", Bindable.listOf(String.class))
 			.orElse(List.of());
 		return DependencyUse.from(environment::getProperty, imports);
+	}
+
+	private static boolean hasConsulImport(Environment environment) {
+		return DependencyUse.from(key -> null, Binder.get(environment)
+			.bind("spring.config.import", Bindable.listOf(String.class))
+			.orElse(List.of())).consul();
 	}
 
 	@Override

@@ -54,6 +54,21 @@ class RestyEnvironmentPostProcessorTests {
 	}
 
 	@Test
+	void theLiveConsulSourceAloneLeavesConsulOnButItsConfigImportOff() {
+		StandardEnvironment environment = process(Map.of("resty.consul.enabled", "true"));
+		assertThat(environment.getProperty("spring.cloud.consul.enabled")).isNull();
+		// Spring Cloud Consul Config would otherwise fail the start for want of a consul: import.
+		assertThat(environment.getProperty("spring.cloud.consul.config.enabled")).isEqualTo("false");
+	}
+
+	@Test
+	void theLiveConsulSourceBesideAConsulImportLeavesConsulConfigOn() {
+		StandardEnvironment environment = process(
+				Map.of("resty.consul.enabled", "true", "spring.config.import", "optional:consul:"));
+		assertThat(environment.getProperty("spring.cloud.consul.config.enabled")).isNull();
+	}
+
+	@Test
 	void doesNothingWhenRestyIsDisabled() {
 		StandardEnvironment environment = process(Map.of("resty.enabled", "false"));
 		assertThat(environment.getPropertySources().contains(RestyEnvironmentPostProcessor.PROPERTY_SOURCE_NAME))
