@@ -450,6 +450,31 @@ class CompressionTests {
 	}
 
 	@Test
+	void compressedAndDecodedAnswersKeepTheConnectionAlive() throws Exception {
+		// The upstream sends a Content-Length, which the new body cannot keep: on HTTP/1.1 the answer goes chunked,
+		// so that the client knows where it ends without the connection closing.
+		try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), this.port)) {
+			socket.setSoTimeout(10_000);
+			java.io.OutputStream out = socket.getOutputStream();
+			InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+			for (int round = 0; round < 3; round++) {
+				out.write("GET /z/html HTTP/1.1\r\nHost: x\r\nAccept-Encoding: zstd\r\n\r\n"
+					.getBytes(StandardCharsets.US_ASCII));
+				RawHttp.Answer compressed = RawHttp.read(in, false);
+				assertThat(compressed.header("Content-Encoding")).isEqualTo("zstd");
+				assertThat(compressed.header("Transfer-Encoding")).isEqualTo("chunked");
+				assertThat(compressed.header("Connection")).isNull();
+				assertThat(unzstd(compressed.body())).isEqualTo(HTML);
+				out.write("GET /z/zstd HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+				RawHttp.Answer decoded = RawHttp.read(in, false);
+				assertThat(decoded.header("Content-Encoding")).isNull();
+				assertThat(decoded.header("Connection")).isNull();
+				assertThat(decoded.body()).isEqualTo(HTML);
+			}
+		}
+	}
+
+	@Test
 	void aLongChunkedAnswerIsOneWholeFrame() throws Exception {
 		HttpResponse<byte[]> whole = get("/za/big", "Accept-Encoding", "zstd");
 		byte[] piece = page(64 * 1024);

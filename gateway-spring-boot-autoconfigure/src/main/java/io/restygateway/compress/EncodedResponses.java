@@ -2,18 +2,20 @@ package io.restygateway.compress;
 
 import java.util.Set;
 
+import io.netty.handler.codec.http.HttpVersion;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Fuseable;
 import reactor.core.publisher.Flux;
+import reactor.netty.http.server.HttpServerRequest;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
-
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 
 /**
  * The rules the Zstd and Base64 filters share with their nginx modules: which answers may be encoded, and what
@@ -45,6 +47,22 @@ final class EncodedResponses {
 	 */
 	static boolean headersOnly(ServerHttpRequest request) {
 		return HttpMethod.HEAD.equals(request.getMethod());
+	}
+
+	/**
+	 * The encoded body's length is not known before it is made: the Content-Length goes, and on HTTP/1.1 the answer
+	 * is sent chunked. Not left to the server: Spring Cloud Gateway has already removed the chunked framing that an
+	 * upstream answer with a Content-Length did not need, and an HTTP/1.1 answer with neither ends only when the
+	 * connection closes, so every compressed answer cost the client its keep-alive connection.
+	 * @param request the request answered
+	 * @param headers the answer's headers
+	 */
+	static void lengthUnknown(ServerHttpRequest request, HttpHeaders headers) {
+		headers.remove(HttpHeaders.CONTENT_LENGTH);
+		Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+		if (nativeRequest instanceof HttpServerRequest server && HttpVersion.HTTP_1_1.equals(server.version())) {
+			headers.set(HttpHeaders.TRANSFER_ENCODING, "chunked");
+		}
 	}
 
 	/**

@@ -251,14 +251,14 @@ public class ZstdGatewayFilterFactory extends AbstractGatewayFilterFactory<ZstdG
 		private void compressedHeaders() {
 			HttpHeaders headers = getHeaders();
 			headers.set(HttpHeaders.CONTENT_ENCODING, "zstd");
-			headers.remove(HttpHeaders.CONTENT_LENGTH);
+			EncodedResponses.lengthUnknown(this.exchange.getRequest(), headers);
 			EncodedResponses.bytesChanged(headers);
 		}
 
 		private void decodedHeaders() {
 			HttpHeaders headers = getHeaders();
 			headers.remove(HttpHeaders.CONTENT_ENCODING);
-			headers.remove(HttpHeaders.CONTENT_LENGTH);
+			EncodedResponses.lengthUnknown(this.exchange.getRequest(), headers);
 			EncodedResponses.bytesChanged(headers);
 			EncodedResponses.varyOnAcceptEncoding(headers);
 		}
