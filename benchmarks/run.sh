@@ -116,8 +116,8 @@ fi
 for c in curl python3; do command -v "$c" >/dev/null || die "$c is needed"; done
 
 # ---------------------------------------------------------------- scenarios
-# SC_NAME[i] SC_PATH[i] SC_ARGS[i] (raw argument string, {here} expanded)
-SC_NAME=(); SC_PATH=(); SC_ARGS=()
+# SC_NAME[i] SC_PATH[i] SC_ARGS[i] (raw argument string, {here} expanded) SC_HDRS[i] (request headers, '|' between)
+SC_NAME=(); SC_PATH=(); SC_ARGS=(); SC_HDRS=()
 in_list() { local x=$1; shift; local y; for y in "$@"; do [ "$x" = "$y" ] && return 0; done; return 1; }
 read -ra PATHS_A <<< "$PATHS"; PATHS_A=("${PATHS_A[@]/#\//}")   # accept "1k" and "/1k"
 read -ra SCEN_A <<< "$SCENARIOS"
@@ -132,12 +132,18 @@ while IFS= read -r line || [ -n "$line" ]; do
   in_list "$name" "${SC_NAME[@]}" && die "$SCENARIO_FILE:$lineno: scenario '$name' is listed twice"
   [ ${#SCEN_A[@]} -gt 0 ] && ! in_list "$name" "${SCEN_A[@]}" && continue
   [ ${#PATHS_A[@]} -gt 0 ] && ! in_list "${path#/}" "${PATHS_A[@]}" && continue
-  SC_NAME+=("$name"); SC_PATH+=("$path"); SC_ARGS+=("${rest//\{here\}/$HERE}")
+  # @Name:value words are request headers that wrk (and the sanity probe) send to every target, not gateway arguments
+  args=(); hdrs=""; read -ra words <<< "${rest:-}"
+  for w in "${words[@]}"; do
+    if [[ $w == @*:* ]]; then w=${w#@}; hdrs+="${hdrs:+|}${w%%:*}: ${w#*:}"; else args+=("$w"); fi
+  done
+  rest="${args[*]:-}"
+  SC_NAME+=("$name"); SC_PATH+=("$path"); SC_ARGS+=("${rest//\{here\}/$HERE}"); SC_HDRS+=("$hdrs")
 done < "$SCENARIO_FILE"
 for p in "${PATHS_A[@]}"; do   # a path asked for that no scenario covers: plain proxying
   in_list "/$p" "${SC_PATH[@]}" && continue
   n=${p//\//_}; in_list "$n" "${SC_NAME[@]}" && n=plain-$n
-  SC_NAME+=("$n"); SC_PATH+=("/$p"); SC_ARGS+=("")
+  SC_NAME+=("$n"); SC_PATH+=("/$p"); SC_ARGS+=(""); SC_HDRS+=("")
 done
 for n in "${SCEN_A[@]}"; do in_list "$n" "${SC_NAME[@]}" || die "no scenario named '$n' (with PATHS='$PATHS') in $SCENARIO_FILE"; done
 [ ${#SC_NAME[@]} -gt 0 ] || die "no scenario left to run"
@@ -232,8 +238,9 @@ trap 'echo "run.sh: interrupted, stopping what it started" >&2; exit 130' INT
 trap 'echo "run.sh: terminated, stopping what it started" >&2; exit 143' TERM
 
 port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-http_probe() { # url -> "code bytes" (code 000 when nothing answered)
-  curl -s -o /dev/null --max-time "${2:-10}" -w '%{http_code} %{size_download}' "$1" 2>/dev/null || true; }
+http_probe() { # url [timeout_s [curl args]] -> "code bytes" (code 000 when nothing answered)
+  local url=$1 t=${2:-10}; shift; [ $# -gt 0 ] && shift
+  curl -s -o /dev/null --max-time "$t" -w '%{http_code} %{size_download}' "$@" "$url" 2>/dev/null || true; }
 wait_http() { # pid url timeout_s -> 0 once anything answers over HTTP
   local pid=$1 url=$2 i n=$(($3 * 20)) code
   for ((i = 0; i < n; i++)); do
@@ -320,7 +327,9 @@ run_wrk() { # seconds url outfile [wrk options]; in the background so that a sig
   echo "gateway_jar_built=$(date -u -r "$GATEWAY_JAR" +%Y-%m-%dT%H:%MZ)"
 } > "$OUT/env.txt"
 : > "$OUT/scenarios.tsv"
-for i in "${ORDER[@]}"; do printf '%s\t%s\t%s\n' "${SC_NAME[$i]}" "${SC_PATH[$i]}" "${SC_ARGS[$i]}" >> "$OUT/scenarios.tsv"; done
+for i in "${ORDER[@]}"; do
+  printf '%s\t%s\t%s\t%s\n' "${SC_NAME[$i]}" "${SC_PATH[$i]}" "${SC_ARGS[$i]}" "${SC_HDRS[$i]}" >> "$OUT/scenarios.tsv"
+done
 log "results in $OUT"
 log "scenarios:$(for i in "${ORDER[@]}"; do printf ' %s(%s)' "${SC_NAME[$i]}" "${SC_PATH[$i]}"; done)"
 log "$(grep '^knobs=' "$OUT/env.txt" | cut -d= -f2-)"
@@ -342,12 +351,13 @@ start_jvm scg "$SCG_PORT" "${SC_PATH[${ORDER[0]}]}" "$SCG_JAR"
 declare -A WARMED=()   # "instance|path" -> 1; an instance is a JVM name or nginx/direct
 for i in "${ORDER[@]}"; do
   name=${SC_NAME[$i]}; path=${SC_PATH[$i]}
+  HDR=(); IFS='|' read -ra hs <<< "${SC_HDRS[$i]}"; for h in "${hs[@]}"; do HDR+=(-H "$h"); done
   ensure_gateway "$i"
   log "scenario $name: $path"
   # sanity: every target must answer 200
   ref_bytes=""
   for t in "${TARGETS[@]}"; do
-    r=$(http_probe "http://127.0.0.1:${PORT[$t]}$path")
+    r=$(http_probe "http://127.0.0.1:${PORT[$t]}$path" 10 "${HDR[@]}")
     echo "sanity $name $t $path ${r:-000 0}" | tee -a "$OUT/sanity.txt"
     [ "${r%% *}" = 200 ] || die "$t answered '${r:-nothing}' for $path: fix that before measuring (logs: $OUT/logs)"
     [ -z "$ref_bytes" ] && ref_bytes=${r##* }
@@ -361,7 +371,7 @@ for i in "${ORDER[@]}"; do
       if [ -n "${WARMED[$inst]:-}" ]; then d=10; else d=$WARM; fi
     else d=5; fi
     log "warm-up $t $path ${d}s"
-    run_wrk "$d" "http://127.0.0.1:${PORT[$t]}$path" "$OUT/warmup-$name-$t.txt"
+    run_wrk "$d" "http://127.0.0.1:${PORT[$t]}$path" "$OUT/warmup-$name-$t.txt" "${HDR[@]}"
     WARMED[$inst|$path]=1; WARMED[$inst]=1
   done
   # measured: REPS rounds, every target once a round, the starting target rotating
@@ -373,7 +383,7 @@ for i in "${ORDER[@]}"; do
       t=${TARGETS[$(((k + r - 1) % ${#TARGETS[@]}))]}
       f=$OUT/wrk/$name/$t-$r.txt
       cpu0=$(cpu_sample)
-      run_wrk "$DUR" "http://127.0.0.1:${PORT[$t]}$path" "$f" --latency
+      run_wrk "$DUR" "http://127.0.0.1:${PORT[$t]}$path" "$f" --latency "${HDR[@]}"
       # the share of the CPUs that processes this script did not start took during the run
       echo "scenario=$name target=$t round=$r other_cpu_pct=$(cpu_other "$cpu0" "$(cpu_sample)")" >> "$OUT/cpu-other.txt"
       printf '%-10s %-7s round %d: %s\n' "$name" "$t" "$r" "$(grep -E 'Requests/sec' "$f" | tr -s ' ')"
@@ -388,7 +398,7 @@ for i in "${ORDER[@]}"; do
         t=${TARGETS[$(((k + r - 1) % ${#TARGETS[@]}))]}
         f=$OUT/paced/$name/$t-$r.txt
         PACE_MS=$PACED_MS WRK_CONNS=$PACED_CONNS run_wrk "$DUR" "http://127.0.0.1:${PORT[$t]}$path" "$f" --latency \
-          -s "$HERE/paced.lua"
+          -s "$HERE/paced.lua" "${HDR[@]}"
         printf '%-10s %-7s paced %d: %s\n' "$name" "$t" "$r" "$(grep -E 'Requests/sec' "$f" | tr -s ' ')"
       done
     done

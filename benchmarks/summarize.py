@@ -24,6 +24,7 @@ BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 TIME_MS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 SIZE_MIB = {"B": 1 / 1048576, "KB": 1 / 1024, "MB": 1.0, "GB": 1024.0, "TB": 1048576.0}
 NAN = float("nan")
+HEADERS = {}  # scenario -> the request headers wrk sent to every target (scenarios.tsv, 4th column)
 # the settings below which a run is only a quick look (those of the reference runs)
 REFERENCE = {"DUR": 15, "REPS": 3, "WARM": 60}
 
@@ -91,6 +92,8 @@ def read_scenarios(d):
             parts = line.rstrip("\n").split("\t")
             if parts and parts[0]:
                 out.append((parts[0], parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else ""))
+                if len(parts) > 3 and parts[3]:
+                    HEADERS[parts[0]] = parts[3].split("|")
     known = {n for n, _, _ in out}
     for sub in sorted(glob.glob(os.path.join(d, "wrk", "*"))):
         n = os.path.basename(sub)
@@ -231,7 +234,8 @@ def text_summary(d, env, scenarios, res, jvms, redis, other, paced):
     for name, path, args in scenarios:
         if name not in res:
             continue
-        lines.append("scenario %s: %s%s" % (name, path, ("  gateway args: " + args) if args else ""))
+        lines.append("scenario %s: %s%s%s" % (name, path, ("  gateway args: " + args) if args else "",
+                                             ("  headers: " + "; ".join(HEADERS[name])) if name in HEADERS else ""))
         lines.append("  %-16s %10s %9s %8s %8s  %4s %7s" % ("target", "req/s", "MiB/s", "p50 ms", "p99 ms", "runs", "spread"))
         for t, label in TARGETS:
             m = res[name].get(t)
@@ -311,6 +315,8 @@ def markdown_section(env, scenarios, res, jvms, sanity_bad, redis, other, paced)
         out += [title, ""]
         if args:
             out += ["gateway-app arguments on top of the plain route: `%s`" % args, ""]
+        if name in HEADERS:
+            out += ["Every request carries %s." % ", ".join("`%s`" % h for h in HEADERS[name]), ""]
         out += ["| target | req/s | MiB/s | p50 ms | p99 ms |", "|---|---:|---:|---:|---:|"]
         errors = []
         for t, label in TARGETS:
@@ -327,6 +333,10 @@ def markdown_section(env, scenarios, res, jvms, sanity_bad, redis, other, paced)
             rps, p50, p99 = added(res, name, bases[name])
             out.append("- **gateway-app against `%s` (the plain route, same run): req/s %s, p50 %s, p99 %s**" % (
                 bases[name], f_x(rps), f_plus(p50), f_plus(p99)))
+        wire = [(label, res[name][t]) for t, label in TARGETS if t in res[name] and res[name][t]["rps"]]
+        if name in HEADERS and wire:
+            out.append("- on the wire, headers included: " + ", ".join(
+                "%s %s KiB an answer" % (label, "%.1f" % (m["mibs"] * 1024 / m["rps"])) for label, m in wire))
         if name in redis:
             out.append("- " + redis_line(res, name, redis[name]))
         if name in paced:
