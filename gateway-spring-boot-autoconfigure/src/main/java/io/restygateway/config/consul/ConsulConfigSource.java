@@ -151,6 +151,11 @@ public class ConsulConfigSource implements SmartLifecycle {
 		return this.client.baseUri();
 	}
 
+	/** @return the client of the agent, for writers that want this source's Consul (the actuator's write-back) */
+	public ConsulKvClient client() {
+		return this.client;
+	}
+
 	/** @return the prefix followed */
 	public String prefix() {
 		return this.prefix;
