@@ -156,8 +156,11 @@ for t in targets:
         ("%d" % med(u) if u else "–") if t in ("cold", "warm") else ("1" if t in ("nginx", "plain") else "–")))
 lines += ["",
           "MB/s = 10⁶ bytes/s; medians over %d interleaved rounds; the ratios are the medians of the rounds' ratios. "
-          "Cold: a URI the cache has never seen (a fresh query string each round; the cache key is route + path + "
-          "query, nginx ignores the query); warm: the same URI right after." % len(rounds)
+          "Cold: a fresh gateway-app each round, its cache empty (but for a small warm-up object), JIT-warmed by "
+          "downloads of the object on the plain route and of the small object on the Slice route; warm: the same "
+          "URI right after the cold download." % len(rounds)
+          + ("" if not any(ups.get("warm", [])) else " **Some warm downloads still asked the backend (%s "
+             "requests): not all of the object was held.**" % "/".join(map(str, ups["warm"])))
           + ("" if not errors else " **Failed downloads: %s.**" % ", ".join("%s %d" % kv for kv in errors.items())),
           "",
           "#### Memory: %s concurrent downloads of the object" % knobs.get("CONC", "?"),
@@ -179,7 +182,8 @@ for n, lab in (("plain", "plain"), ("cold", "Slice, cold (one fresh URI for all)
 lines += ["",
           "RSS sampled from /proc every 100 ms, heap with `jstat -gc` every 100 ms (survivors + eden + old); NMT "
           "(`-XX:NativeMemoryTracking=summary`) read once the phase is over: \"other\" holds Netty's direct buffers. "
-          "The phases run in this order on one gateway-app, after the throughput rounds.",
+          "The phases run in this order on one fresh gateway-app, after its warm-up (a cache empty but for the small "
+          "warm-up object).",
           "",
           "#### Goals (slice issue)",
           "",

@@ -7,13 +7,15 @@
 #   nginx   nginx as a reverse proxy to the backend (keep-alive upstream; proxy_max_temp_file_size 0: streamed, not
 #           spooled to disk)
 #   plain   gateway-app, route Path=/plain/** -> the backend (StripPrefix=1), no Slice
-#   cold    gateway-app, route Path=/slice/** with Slice (size SLICE, cache on, cache-max-size CACHE_MAX): a URI the
-#           cache has never seen (a fresh query string, ?c<round>: the cache key is route + path + query; nginx
-#           ignores the query), so every slice is fetched from the backend
-#   warm    the same URI again right after its cold download: every slice from the cache
+#   cold    gateway-app, route Path=/slice/** with Slice (size SLICE, cache on, cache-max-size CACHE_MAX), its cache
+#           empty: each round starts a fresh gateway-app (warmed up on a small object, WARM_MIB, that stays cached
+#           beside the big one), so every slice is fetched from the backend
+#   warm    the same URI again right after its cold download: every slice from the cache (the backend's access log
+#           must show no request; the summary says so when it does)
 # Throughput: curl downloads the whole object (-o /dev/null, speed_download), REPS interleaved rounds (each target
 # once a round, the starting one rotating; cold then warm always together), medians, ratios = medians of the rounds'
-# ratios. Memory: CONC concurrent downloads of the object through plain, Slice cold (one fresh URI shared by all)
+# ratios. (A second object through a full cache is not measured as cold: Caffeine's admission policy keeps the
+# older, more used slices and refuses part of the new ones, so its "warm" pass would still fetch.) Memory: CONC concurrent downloads of the object through plain, Slice cold (one fresh URI shared by all)
 # and Slice warm (that URI again), sampling the JVM's RSS (/proc) and its heap (jstat) every 100 ms; the GC log and
 # the gateway's log are searched for OutOfMemoryError. Every download is checked (200 and every byte); before the
 # rounds, one download of each kind is checked by SHA-256 and the backend's access log must show that a cold
@@ -24,11 +26,13 @@
 # Knobs (environment):
 #   SIZE_MIB=256   the object's size        SLICE=1MB  CACHE_MAX=300MB  CACHE_TTL=1h   the Slice filter's arguments
 #                  (CACHE_MAX must hold the whole object: each slice weighs its bytes + 96, so 256MB does not)
-#   REPS=5  interleaved rounds               WARMUP=3  downloads of each gateway route before the rounds (JIT)
+#   REPS=5  interleaved rounds, each on a fresh gateway-app
+#   WARMUP=3  JIT warm-up of each fresh gateway-app: WARMUP downloads of the object on the plain route and of a small
+#             object (WARM_MIB=8) on the Slice route, cold then warm; WARMUP x WARM_MIB + SIZE_MIB must fit CACHE_MAX
 #   CONC=32 concurrent downloads in the memory phases                   DL_TIMEOUT=300  seconds a download may take
 #   PIN=1   servers (nginx, gateway-app) on CPU 1 (SERVER_CPUS), curl on CPU 0 (LOAD_CPUS); default 1 with 2+ CPUs
 #   JAVA=   JVM_FLAGS="-Xmx512m"   NMT=1 (-XX:NativeMemoryTracking=summary: off-heap breakdown after each memory
-#   phase)   JFR=  (a file name: record a flight recording of the gateway for the whole run into the results folder)
+#   phase)   JFR=1  (a flight recording of each gateway-app, settings=profile, into the results folder)
 #   GATEWAY_JAR=gateway-app/target/gateway-app.jar   BENCH_WORK=~/.cache/resty-bench (the object goes into
 #   $BENCH_WORK/slice/www)   DOC=src-docs/benchmarks.md (DOC=none: nowhere but the results folder)
 # Ports are free loopback ports chosen at start (run.sh's 9001-9005 may be in use). Stops every process it started,
@@ -48,14 +52,14 @@ NPROC=$(nproc)
 if [ "$NPROC" -ge 2 ]; then PIN=${PIN:-1}; else PIN=${PIN:-0}; fi
 SERVER_CPUS=${SERVER_CPUS:-1}; LOAD_CPUS=${LOAD_CPUS:-0}
 SIZE_MIB=${SIZE_MIB:-256}; SLICE=${SLICE:-1MB}; CACHE_MAX=${CACHE_MAX:-300MB}; CACHE_TTL=${CACHE_TTL:-1h}
-REPS=${REPS:-5}; WARMUP=${WARMUP:-3}; CONC=${CONC:-32}; DL_TIMEOUT=${DL_TIMEOUT:-300}
+REPS=${REPS:-5}; WARMUP=${WARMUP:-3}; WARM_MIB=${WARM_MIB:-8}; CONC=${CONC:-32}; DL_TIMEOUT=${DL_TIMEOUT:-300}
 JVM_FLAGS=${JVM_FLAGS:-"-Xmx512m"}; NMT=${NMT:-1}; JFR=${JFR:-}
 W=${BENCH_WORK:-${HOME:?HOME is not set; set BENCH_WORK}/.cache/resty-bench}
 GATEWAY_JAR=${GATEWAY_JAR:-$ROOT/gateway-app/target/gateway-app.jar}
 DOC=${DOC:-$ROOT/src-docs/benchmarks.md}
 STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-120}
 
-for k in SIZE_MIB REPS CONC DL_TIMEOUT STARTUP_TIMEOUT; do
+for k in SIZE_MIB WARM_MIB REPS CONC DL_TIMEOUT STARTUP_TIMEOUT; do
   [[ ${!k} =~ ^[1-9][0-9]*$ ]] || die "$k must be a positive integer (got '${!k}')"
 done
 [[ $WARMUP =~ ^[0-9]+$ ]] || die "WARMUP must be a whole number (got '$WARMUP')"
@@ -92,6 +96,9 @@ if [ "$(stat -c %s "$S/www/$OBJ" 2>/dev/null)" != "$SIZE" ] || [ ! -s "$S/www/$O
   sha256sum < "$S/www/$OBJ" | cut -d' ' -f1 > "$S/www/$OBJ.sha256"
 fi
 OBJ_SHA=$(cat "$S/www/$OBJ.sha256")
+WOBJ=warmup-${WARM_MIB}m.bin
+[ "$(stat -c %s "$S/www/$WOBJ" 2>/dev/null)" = $((WARM_MIB * 1048576)) ] \
+  || head -c $((WARM_MIB * 1048576)) /dev/urandom > "$S/www/$WOBJ" || die "cannot write $WOBJ"
 
 free_ports() { # n -> n free loopback ports
   python3 - "$1" <<'PY'
@@ -176,9 +183,8 @@ GW_ARGS=(--resty.demo.enabled=false --server.port="$GW_PORT" --server.address=12
   "--$R[1].id=slice" "--$R[1].uri=$B" "--$R[1].predicates[0]=Path=/slice/**" "--$R[1].filters[0]=StripPrefix=1"
   "--$R[1].filters[1].name=Slice" "--$R[1].filters[1].args.size=$SLICE" "--$R[1].filters[1].args.cache=true"
   "--$R[1].filters[1].args.cache-max-size=$CACHE_MAX" "--$R[1].filters[1].args.cache-ttl=$CACHE_TTL")
-GW_JVM=("${JVM_FLAGS_A[@]}" "-Xlog:gc:file=$OUT/logs/gc.log:uptime")
+GW_JVM=("${JVM_FLAGS_A[@]}")
 [ "$NMT" = 1 ] && GW_JVM+=(-XX:NativeMemoryTracking=summary)
-[ -n "$JFR" ] && GW_JVM+=("-XX:StartFlightRecording=filename=$OUT/$JFR,settings=profile")
 
 # ---------------------------------------------------------------- environment
 {
@@ -190,7 +196,7 @@ GW_JVM=("${JVM_FLAGS_A[@]}" "-Xlog:gc:file=$OUT/logs/gc.log:uptime")
   echo "nginx=$(nginx -v 2>&1 | sed 's/^nginx version: nginx\///')"
   echo "curl=$(curl --version | head -1 | cut -d' ' -f1-2)"
   echo "size=$SIZE"
-  echo "knobs=PIN=$PIN SIZE_MIB=$SIZE_MIB SLICE=$SLICE CACHE_MAX=$CACHE_MAX CACHE_TTL=$CACHE_TTL REPS=$REPS WARMUP=$WARMUP CONC=$CONC JVM_FLAGS=$JVM_FLAGS"
+  echo "knobs=PIN=$PIN SIZE_MIB=$SIZE_MIB WARM_MIB=$WARM_MIB SLICE=$SLICE CACHE_MAX=$CACHE_MAX CACHE_TTL=$CACHE_TTL REPS=$REPS WARMUP=$WARMUP CONC=$CONC JVM_FLAGS=$JVM_FLAGS"
   echo "repo=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
   echo "gateway_jar_built=$(date -u -r "$GATEWAY_JAR" +%Y-%m-%dT%H:%MZ)"
   echo "loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -200,13 +206,31 @@ log "$(grep '^knobs=' "$OUT/env.txt" | cut -d= -f2-)"
 
 start_nginx backend "$BACKEND_PORT"
 start_nginx proxy "$PROXY_PORT"
-log "backend $B, nginx proxy $P; starting gateway-app on $G"
-"${SRV[@]}" "$JAVA" "${GW_JVM[@]}" -jar "$GATEWAY_JAR" "${GW_ARGS[@]}" > "$OUT/logs/gateway.log" 2>&1 &
-GW_PID=$!; STARTED+=("$GW_PID")
-wait_http "$GW_PID" "$G/plain/" "$STARTUP_TIMEOUT" || { tail -40 "$OUT/logs/gateway.log" >&2; die "gateway-app did not answer"; }
-echo "gateway_pid=$GW_PID" >> "$OUT/env.txt"
-echo "gc=$("$JCMD" "$GW_PID" VM.flags 2>/dev/null | tr ' ' '\n' | grep -oE 'Use[A-Za-z]+GC' | head -1)" >> "$OUT/env.txt"
-log "gateway-app answers ($(grep '^gc=' "$OUT/env.txt" | cut -d= -f2), RSS $(($(ps -o rss= -p "$GW_PID") / 1024)) MiB)"
+log "backend $B, nginx proxy $P; gateway-app on $G"
+GW_PID=""; GW_N=0
+start_gateway() { # a fresh gateway-app: its slice cache is empty; logs numbered by start
+  GW_N=$((GW_N + 1))
+  local jfr=()
+  [ -n "$JFR" ] && jfr=("-XX:StartFlightRecording=filename=$OUT/gateway-$GW_N.jfr,settings=profile")
+  "${SRV[@]}" "$JAVA" "${GW_JVM[@]}" "${jfr[@]}" "-Xlog:gc:file=$OUT/logs/gc-$GW_N.log:uptime" -jar "$GATEWAY_JAR" "${GW_ARGS[@]}" \
+    > "$OUT/logs/gateway-$GW_N.log" 2>&1 &
+  GW_PID=$!; STARTED+=("$GW_PID")
+  wait_http "$GW_PID" "$G/plain/" "$STARTUP_TIMEOUT" \
+    || { tail -40 "$OUT/logs/gateway-$GW_N.log" >&2; die "gateway-app did not answer"; }
+  if [ "$GW_N" = 1 ]; then
+    echo "gc=$("$JCMD" "$GW_PID" VM.flags 2>/dev/null | tr ' ' '\n' | grep -oE 'Use[A-Za-z]+GC' | head -1)" >> "$OUT/env.txt"
+  fi
+  log "gateway-app #$GW_N answers ($(grep '^gc=' "$OUT/env.txt" | cut -d= -f2), RSS $(($(ps -o rss= -p "$GW_PID") / 1024)) MiB)"
+}
+stop_gateway() {
+  local p keep=()
+  [ -n "$GW_PID" ] || return 0
+  echo "oom_in_log_$GW_N=$(grep -c 'OutOfMemory' "$OUT/logs/gateway-$GW_N.log")" >> "$OUT/env.txt"
+  stop_pid "$GW_PID"
+  for p in "${STARTED[@]}"; do [ "$p" != "$GW_PID" ] && keep+=("$p"); done
+  STARTED=("${keep[@]}"); GW_PID=""
+}
+start_gateway
 
 # ---------------------------------------------------------------- downloads
 CURL_FMT='%{http_code} %{size_download} %{speed_download} %{time_total}'
@@ -247,13 +271,16 @@ log "sanity: a cold Slice download asked the backend $n_cold times ($NSLICES sli
 r=$(curl -s -o /dev/null -r 1000000-1999999 -w '%{http_code} %{size_download}' "${URL[slice]}?sanity")
 [ "$r" = "206 1000000" ] || die "a Range request through Slice got '$r', not '206 1000000'"
 
-if [ "$WARMUP" -gt 0 ]; then
-  log "warm-up: $WARMUP downloads of each gateway route (the first Slice one cold)"
+# JIT warm-up of a fresh gateway-app: the plain route on the object, the Slice route on a small object (WARM_MIB),
+# each download a fresh URI then the same URI again (cold and warm paths), so that the object still fits beside it
+warm_up() { # tag
+  local i
   for ((i = 1; i <= WARMUP; i++)); do
-    download "${URL[plain]}"; echo "warmup plain $i $V" >> "$OUT/warmup.txt"
-    download "${URL[slice]}?warmup"; echo "warmup slice $i $V" >> "$OUT/warmup.txt"
+    download "${URL[plain]}"; echo "warmup $1 plain $i $V" >> "$OUT/warmup.txt"
+    download "$G/slice/$WOBJ?w$i"; echo "warmup $1 slice-cold $i $V" >> "$OUT/warmup.txt"
+    download "$G/slice/$WOBJ?w$i"; echo "warmup $1 slice-warm $i $V" >> "$OUT/warmup.txt"
   done
-fi
+}
 
 # ---------------------------------------------------------------- throughput rounds
 : > "$OUT/results.tsv"   # round target code bytes bytes/s seconds other-CPU-% upstream-requests
@@ -278,6 +305,8 @@ measure() { # round target url
 UNITS=(direct nginx plain slice)
 log "throughput: $REPS interleaved rounds"
 for ((r = 1; r <= REPS; r++)); do
+  if [ "$r" -gt 1 ]; then stop_gateway; start_gateway; fi   # an empty cache for this round's cold download
+  warm_up "round$r"
   for ((k = 0; k < ${#UNITS[@]}; k++)); do
     u=${UNITS[$(((k + r - 1) % ${#UNITS[@]}))]}
     if [ "$u" = slice ]; then
@@ -327,11 +356,12 @@ PY
   CHILDREN=()
   "$JCMD" "$GW_PID" GC.heap_info > "$d/heap-info.txt" 2>&1
   [ "$NMT" = 1 ] && "$JCMD" "$GW_PID" VM.native_memory summary > "$d/nmt.txt" 2>&1
-  echo "oom_in_log=$(grep -c 'OutOfMemory' "$OUT/logs/gateway.log")" >> "$d/phase.txt"
+  echo "oom_in_log=$(grep -c 'OutOfMemory' "$OUT/logs/gateway-$GW_N.log")" >> "$d/phase.txt"
   echo "gateway_alive=$(kill -0 "$GW_PID" 2>/dev/null && echo yes || echo no)" >> "$d/phase.txt"
   log "memory $name: $(tr '\n' ' ' < "$d/phase.txt")"
 }
-log "memory: $CONC concurrent downloads through each route"
+stop_gateway; start_gateway; warm_up memory
+log "memory: $CONC concurrent downloads through each route (a fresh gateway-app, its cache empty but for the warm-up)"
 memory_phase plain "${URL[plain]}"
 u0=$(wc -l < "$OUT/logs/backend-access.log")
 memory_phase cold "${URL[slice]}?m$CONC"
@@ -341,6 +371,7 @@ memory_phase warm "${URL[slice]}?m$CONC"
 echo "upstream_requests=$(($(wc -l < "$OUT/logs/backend-access.log") - u0))" >> "$OUT/mem/warm/phase.txt"
 echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/env.txt"
 cp "$S/www/$OBJ.sha256" "$OUT/" 2>/dev/null
+stop_gateway
 stop_all
 
 # ---------------------------------------------------------------- summary
