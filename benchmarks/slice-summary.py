@@ -178,7 +178,8 @@ for n, lab in (("plain", "plain"), ("cold", "Slice, cold (one fresh URI for all)
         p.get("fgc", "–"), mib(p.get("nmt_total_kb")), mib(p.get("nmt_heap_kb")), mib(p.get("nmt_other_kb")),
         p.get("upstream_requests", "1 a download"),
         "none" if p.get("oom_in_log") == "0" and p.get("gateway_alive") == "yes" else
-        "**yes** (%s in the log, gateway %s)" % (p.get("oom_in_log"), "alive" if p.get("gateway_alive") == "yes" else "dead")))
+        "**yes** (%s in the log%s; gateway %s)" % (p.get("oom_in_log"), ", first: `%s`" % p["oom_kind"] if p.get("oom_kind") else "",
+                                                   "alive" if p.get("gateway_alive") == "yes" else "dead")))
 lines += ["",
           "RSS sampled from /proc every 100 ms, heap with `jstat -gc` every 100 ms (survivors + eden + old); NMT "
           "(`-XX:NativeMemoryTracking=summary`) read once the phase is over: \"other\" holds Netty's direct buffers. "

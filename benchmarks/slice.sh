@@ -357,6 +357,7 @@ PY
   "$JCMD" "$GW_PID" GC.heap_info > "$d/heap-info.txt" 2>&1
   [ "$NMT" = 1 ] && "$JCMD" "$GW_PID" VM.native_memory summary > "$d/nmt.txt" 2>&1
   echo "oom_in_log=$(grep -c 'OutOfMemory' "$OUT/logs/gateway-$GW_N.log")" >> "$d/phase.txt"
+  echo "oom_kind=$(grep -o -m1 'OutOfMemoryError: [^(]*' "$OUT/logs/gateway-$GW_N.log" | sed 's/ *$//')" >> "$d/phase.txt"
   echo "gateway_alive=$(kill -0 "$GW_PID" 2>/dev/null && echo yes || echo no)" >> "$d/phase.txt"
   log "memory $name: $(tr '\n' ' ' < "$d/phase.txt")"
 }
