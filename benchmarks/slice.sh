@@ -270,6 +270,11 @@ log "sanity: a cold Slice download asked the backend $n_cold times ($NSLICES sli
 [ "$n_warm" = 0 ] || die "a warm download asked the backend $n_warm times: the object is not held (CACHE_MAX=$CACHE_MAX too small?)"
 r=$(curl -s -o /dev/null -r 1000000-1999999 -w '%{http_code} %{size_download}' "${URL[slice]}?sanity")
 [ "$r" = "206 1000000" ] || die "a Range request through Slice got '$r', not '206 1000000'"
+# a warm range across slice boundaries, checked byte for byte
+want=$(tail -c +1000001 "$S/www/$OBJ" | head -c 3000001 | sha256sum | cut -d' ' -f1)
+got=$(curl -s -r 1000000-4000000 "${URL[slice]}?sanity" | sha256sum | cut -d' ' -f1)
+[ "$got" = "$want" ] || die "a warm Range request through Slice (bytes=1000000-4000000) did not bring the object's bytes"
+echo "sanity slice-warm-range bytes=1000000-4000000 sha256 $got" >> "$OUT/sanity.txt"
 
 # JIT warm-up of a fresh gateway-app: the plain route on the object, the Slice route on a small object (WARM_MIB),
 # each download a fresh URI then the same URI again (cold and warm paths), so that the object still fits beside it
