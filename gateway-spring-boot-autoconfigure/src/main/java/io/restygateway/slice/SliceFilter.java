@@ -45,6 +45,9 @@ final class SliceFilter implements GatewayFilter, Ordered {
 	/** Right after the load balancer has turned lb://name into a server, before Netty routing. */
 	static final int ORDER = ReactiveLoadBalancerClientFilter.LOAD_BALANCER_CLIENT_FILTER_ORDER + 1;
 
+	/** The most bytes of a cached slice handed to the connection in one buffer. */
+	private static final int WRITE_CHUNK = 64 * 1024;
+
 	private final SlicePlan plan;
 
 	private final SliceUpstream upstream;
@@ -289,11 +292,18 @@ final class SliceFilter implements GatewayFilter, Ordered {
 			SliceCache.SliceKey sliceKey = new SliceCache.SliceKey(key, object.head().validator(), index);
 			// A client that leaves does not cancel a load that other requests wait for.
 			return Mono.fromFuture(() -> cache.slice(sliceKey, () -> load(exchange, url, key, index, object, cache,
-					factory).toFuture()), true).map(bytes -> {
+					factory).toFuture()), true).flatMapMany(bytes -> {
 						ByteRange covers = this.plan.covers(index, object.head().total());
 						int from = (int) (Math.max(wanted.first(), covers.first()) - covers.first());
 						int to = (int) (Math.min(wanted.last(), covers.last()) - covers.first());
-						return (DataBuffer) factory.wrap(java.nio.ByteBuffer.wrap(bytes, from, to - from + 1));
+						// In chunks: Netty copies each heap buffer into a direct one when it is written, and the
+						// writes run ahead of the socket by a number of buffers, not of bytes.
+						int chunks = (to - from) / WRITE_CHUNK + 1;
+						return Flux.range(0, chunks).map(c -> {
+							int start = from + c * WRITE_CHUNK;
+							return (DataBuffer) factory
+								.wrap(java.nio.ByteBuffer.wrap(bytes, start, Math.min(WRITE_CHUNK, to + 1 - start)));
+						});
 					});
 		}, 0).doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 	}
