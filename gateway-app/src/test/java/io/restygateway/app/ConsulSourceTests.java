@@ -320,11 +320,11 @@ class ConsulSourceTests {
 	// Last: the second gateway's management port ends up in what @LocalManagementPort reads for later tests.
 	@Order(7)
 	void twoGatewaysOnOneKvConverge() throws Exception {
-		try (ConfigurableApplicationContext second = new SpringApplicationBuilder(GatewayApplication.class)
-			.properties("server.port=0", "management.server.port=0", "resty.demo.enabled=false",
-					"resty.consul.enabled=true", "spring.cloud.consul.host=127.0.0.1",
-					"spring.cloud.consul.port=" + consul.port(), "resty.startup-report.enabled=false")
-			.run()) {
+		// Command-line arguments: application.yml's ports (8080, 8081) would win over default properties.
+		try (ConfigurableApplicationContext second = new SpringApplicationBuilder(GatewayApplication.class).run(
+				"--server.port=0", "--management.server.port=0", "--resty.demo.enabled=false",
+				"--resty.consul.enabled=true", "--spring.cloud.consul.host=127.0.0.1",
+				"--spring.cloud.consul.port=" + consul.port(), "--resty.startup-report.enabled=false")) {
 			int secondPort = ((WebServerApplicationContext) second).getWebServer().getPort();
 			long written = System.nanoTime();
 			consul.put("resty/routes/both", route("/both/**", a));
