@@ -1,5 +1,6 @@
 package io.restygateway.config;
 
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,8 +9,10 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
+import org.springframework.cloud.gateway.event.RefreshRoutesEvent;
 import org.springframework.cloud.gateway.route.RouteDefinition;
 import org.springframework.cloud.gateway.route.RouteDefinitionLocator;
+import org.springframework.context.ApplicationEventPublisher;
 
 /**
  * The routes of one live source, served to the gateway as a {@link RouteDefinitionLocator} beside the routes of
@@ -99,6 +102,34 @@ public final class LiveRoutes implements RouteDefinitionLocator {
 	 */
 	public static Map<String, Object> scope(String key) {
 		return Map.of(KEY, key);
+	}
+
+	/**
+	 * More route changes than this in one snapshot (the first load, a bulk import) make one full refresh instead of
+	 * one scoped refresh per route: each scoped refresh re-sorts the whole cached list.
+	 */
+	public static final int MAX_SCOPED_REFRESHES = 16;
+
+	/**
+	 * Have the gateway rebuild the routes of the keys a source changed: one scoped refresh per key, which rebuilds
+	 * that key's route (or drops it when deleted) and keeps every other cached route, or one full refresh for more
+	 * than {@link #MAX_SCOPED_REFRESHES}. Nothing for no route key: upstreams are read by the load balancer at each
+	 * request, so nothing needs rebuilding for them.
+	 * @param publisher where the events go
+	 * @param source the events' source
+	 * @param routeKeys the keys of the routes that changed
+	 */
+	public static void refresh(ApplicationEventPublisher publisher, Object source, Collection<String> routeKeys) {
+		if (routeKeys.isEmpty()) {
+			return;
+		}
+		if (routeKeys.size() > MAX_SCOPED_REFRESHES) {
+			publisher.publishEvent(new RefreshRoutesEvent(source));
+			return;
+		}
+		for (String key : routeKeys) {
+			publisher.publishEvent(new RefreshRoutesEvent(source, scope(key)));
+		}
 	}
 
 }

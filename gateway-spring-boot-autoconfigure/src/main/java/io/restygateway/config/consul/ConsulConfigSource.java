@@ -34,11 +34,6 @@ public class ConsulConfigSource implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(ConsulConfigSource.class);
 
-	/**
-	 * More route changes than this in one snapshot (the first load, a bulk import) make one full refresh instead of
-	 * one scoped refresh per route: each scoped refresh re-sorts the whole cached list.
-	 */
-	static final int MAX_SCOPED_REFRESHES = 16;
 
 	/** Before the web server starts (Boot's is {@code DEFAULT_PHASE - 1024}), after it stops. */
 	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
@@ -174,25 +169,10 @@ public class ConsulConfigSource implements SmartLifecycle {
 		this.lastApplied = this.clock.instant();
 		this.snapshots++;
 		try {
-			refresh(outcome);
+			LiveRoutes.refresh(this.publisher, this, outcome.routeKeys());
 		}
 		finally {
 			this.firstSnapshot.countDown();
-		}
-	}
-
-	private void refresh(LayoutApplier.Outcome outcome) {
-		if (outcome.routeKeys().isEmpty()) {
-			// Upstreams are read by the load balancer at each request: nothing to rebuild.
-			return;
-		}
-		if (outcome.routeKeys().size() > MAX_SCOPED_REFRESHES) {
-			this.publisher.publishEvent(new RefreshRoutesEvent(this));
-			return;
-		}
-		for (String key : outcome.routeKeys()) {
-			// Rebuilds this key's route (or drops it when deleted) and keeps every other cached route.
-			this.publisher.publishEvent(new RefreshRoutesEvent(this, LiveRoutes.scope(key)));
 		}
 	}
 

@@ -42,8 +42,6 @@ public class RedisConfigSource implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(RedisConfigSource.class);
 
-	/** More route changes than this in one snapshot make one full refresh, as for Consul. */
-	static final int MAX_SCOPED_REFRESHES = 16;
 
 	/** Before the web server starts, after it stops; as Consul's source. */
 	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
@@ -183,17 +181,7 @@ public class RedisConfigSource implements SmartLifecycle {
 		logger.info("Applied version " + version + " of " + documentsKey() + ": " + outcome.routeKeys().size()
 				+ " route(s) and " + outcome.upstreams().size() + " upstream(s) changed, "
 				+ outcome.rejected().size() + " document(s) refused");
-		if (outcome.routeKeys().isEmpty()) {
-			// Upstreams are read by the load balancer at each request: nothing to rebuild.
-			return;
-		}
-		if (outcome.routeKeys().size() > MAX_SCOPED_REFRESHES) {
-			this.publisher.publishEvent(new RefreshRoutesEvent(this));
-			return;
-		}
-		for (String key : outcome.routeKeys()) {
-			this.publisher.publishEvent(new RefreshRoutesEvent(this, LiveRoutes.scope(key)));
-		}
+		LiveRoutes.refresh(this.publisher, this, outcome.routeKeys());
 	}
 
 }
