@@ -197,6 +197,14 @@ class RedisSourceTests {
 		assertThat(health.at("/components/restyRedisConfig/details/version").asString()).isEqualTo("4");
 		assertThat(health.at("/components/restyRedisConfig/details/routes").asInt()).isEqualTo(2);
 		assertThat(health.at("/components/restyRedisConfig/details/upstreams").asInt()).isEqualTo(1);
+
+		// The restyconfig endpoint lists the Redis source beside the others.
+		HttpResponse<String> config = get(this.managementPort, "/actuator/restyconfig");
+		assertThat(config.statusCode()).isEqualTo(200);
+		JsonNode redis = JsonMapper.builder().build().readTree(config.body()).at("/sources/redis");
+		assertThat(redis.at("/version").asString()).isEqualTo("4");
+		assertThat(redis.at("/routes").toString()).contains("routes/shop");
+		assertThat(redis.at("/upstreams").asInt()).isEqualTo(1);
 	}
 
 	@Test

@@ -35,6 +35,9 @@ import org.springframework.core.convert.ConversionService;
 import org.springframework.validation.Validator;
 
 import io.restygateway.config.ConfigSourceView;
+import io.restygateway.config.redis.RedisConfigAutoConfiguration;
+import io.restygateway.config.redis.RedisConfigSource;
+import io.restygateway.config.sync.VersionedSync;
 import io.restygateway.config.LayoutApplier;
 import io.restygateway.config.LiveRoutes;
 import io.restygateway.config.RejectionMetrics;
@@ -54,7 +57,8 @@ import io.restygateway.upstream.UpstreamRegistry;
  * back to Consul, and every gateway on that prefix, this one included, applies it through its watch.
  */
 @AutoConfiguration(
-		after = { GatewayAutoConfiguration.class, UpstreamAutoConfiguration.class, ConsulConfigAutoConfiguration.class })
+		after = { GatewayAutoConfiguration.class, UpstreamAutoConfiguration.class, ConsulConfigAutoConfiguration.class,
+				RedisConfigAutoConfiguration.class })
 @ConditionalOnClass({ RefreshRoutesEvent.class, RouteDefinition.class, Endpoint.class })
 @ConditionalOnBooleanProperty(name = "resty.enabled", matchIfMissing = true)
 @ConditionalOnAvailableEndpoint(RestyConfigEndpoint.class)
@@ -193,6 +197,44 @@ public class RestyConfigAutoConfiguration {
 					view.put("lastApplied", status.lastApplied() == null ? null : status.lastApplied().toString());
 					view.put("lastError", watch.lastError());
 					view.put("routes", List.copyOf(restyConsulRoutes.all().keySet()));
+					view.put("upstreams", source.applier().upstreamCount());
+					Map<String, Object> rejected = new LinkedHashMap<>();
+					source.applier().rejections().forEach((key, rejection) -> rejected.put(key,
+							rejection.field() + ": " + rejection.problem()));
+					view.put("rejected", rejected);
+					return view;
+				}
+
+			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBean(RedisConfigSource.class)
+	static class RedisViewConfiguration {
+
+		/** Redis: the version applied, last applied time, last error and refused keys. */
+		@Bean
+		@ConditionalOnMissingBean(name = "restyRedisSourceView")
+		ConfigSourceView restyRedisSourceView(RedisConfigSource source, LiveRoutes restyRedisRoutes) {
+			return new ConfigSourceView() {
+
+				@Override
+				public String name() {
+					return "redis";
+				}
+
+				@Override
+				public Map<String, Object> view() {
+					VersionedSync.State state = source.state();
+					Map<String, Object> view = new LinkedHashMap<>();
+					view.put("versionKey", source.versionKey());
+					view.put("documentsKey", source.documentsKey());
+					view.put("version", state.version() == null ? null : String.valueOf(state.version()));
+					view.put("lastApplied", state.lastApplied() == null ? null : state.lastApplied().toString());
+					view.put("lastError", state.lastError());
+					view.put("routes", List.copyOf(restyRedisRoutes.all().keySet()));
 					view.put("upstreams", source.applier().upstreamCount());
 					Map<String, Object> rejected = new LinkedHashMap<>();
 					source.applier().rejections().forEach((key, rejection) -> rejected.put(key,
