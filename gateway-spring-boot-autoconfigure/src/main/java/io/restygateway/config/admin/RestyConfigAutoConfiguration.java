@@ -35,9 +35,6 @@ import org.springframework.core.convert.ConversionService;
 import org.springframework.validation.Validator;
 
 import io.restygateway.config.ConfigSourceView;
-import io.restygateway.config.redis.RedisConfigAutoConfiguration;
-import io.restygateway.config.redis.RedisConfigSource;
-import io.restygateway.config.sync.VersionedSync;
 import io.restygateway.config.LayoutApplier;
 import io.restygateway.config.LiveRoutes;
 import io.restygateway.config.RejectionMetrics;
@@ -45,6 +42,9 @@ import io.restygateway.config.RouteDocuments;
 import io.restygateway.config.consul.ConsulConfigAutoConfiguration;
 import io.restygateway.config.consul.ConsulConfigSource;
 import io.restygateway.config.consul.KvWatch;
+import io.restygateway.config.redis.RedisConfigAutoConfiguration;
+import io.restygateway.config.redis.RedisConfigSource;
+import io.restygateway.config.sync.VersionedSync;
 import io.restygateway.upstream.UpstreamAutoConfiguration;
 import io.restygateway.upstream.UpstreamProperties;
 import io.restygateway.upstream.UpstreamRegistry;
@@ -170,6 +170,19 @@ public class RestyConfigAutoConfiguration {
 			.collect(Collectors.toSet());
 	}
 
+	/**
+	 * What a live source (Consul, Redis) serves, as the view shows it: its routes by key, how many upstreams, and the
+	 * keys it refused with their field and problem.
+	 */
+	static void putServed(Map<String, Object> view, LiveRoutes routes, LayoutApplier applier) {
+		view.put("routes", List.copyOf(routes.all().keySet()));
+		view.put("upstreams", applier.upstreamCount());
+		Map<String, Object> rejected = new LinkedHashMap<>();
+		applier.rejections()
+			.forEach((key, rejection) -> rejected.put(key, rejection.field() + ": " + rejection.problem()));
+		view.put("rejected", rejected);
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnBean(ConsulConfigSource.class)
 	static class ConsulViewConfiguration {
@@ -196,12 +209,7 @@ public class RestyConfigAutoConfiguration {
 					view.put("watchIndex", Long.toUnsignedString(watch.index()));
 					view.put("lastApplied", status.lastApplied() == null ? null : status.lastApplied().toString());
 					view.put("lastError", watch.lastError());
-					view.put("routes", List.copyOf(restyConsulRoutes.all().keySet()));
-					view.put("upstreams", source.applier().upstreamCount());
-					Map<String, Object> rejected = new LinkedHashMap<>();
-					source.applier().rejections().forEach((key, rejection) -> rejected.put(key,
-							rejection.field() + ": " + rejection.problem()));
-					view.put("rejected", rejected);
+					putServed(view, restyConsulRoutes, source.applier());
 					return view;
 				}
 
@@ -234,12 +242,7 @@ public class RestyConfigAutoConfiguration {
 					view.put("version", state.version() == null ? null : String.valueOf(state.version()));
 					view.put("lastApplied", state.lastApplied() == null ? null : state.lastApplied().toString());
 					view.put("lastError", state.lastError());
-					view.put("routes", List.copyOf(restyRedisRoutes.all().keySet()));
-					view.put("upstreams", source.applier().upstreamCount());
-					Map<String, Object> rejected = new LinkedHashMap<>();
-					source.applier().rejections().forEach((key, rejection) -> rejected.put(key,
-							rejection.field() + ": " + rejection.problem()));
-					view.put("rejected", rejected);
+					putServed(view, restyRedisRoutes, source.applier());
 					return view;
 				}
 
