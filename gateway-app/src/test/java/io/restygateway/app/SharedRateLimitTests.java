@@ -158,6 +158,10 @@ class SharedRateLimitTests {
 		assertThat(limits.at("/redis/ping").asString()).isEqualTo("UP");
 		assertThat(limits.at("/redis/circuit-breaker").asString()).isEqualTo("CLOSED");
 		assertThat(limits.at("/redis/instances").asInt()).isEqualTo(2);
+		// One connection per HTTP event loop, so that a decision stays on its request's thread.
+		assertThat(limits.at("/redis/connections").asInt())
+			.isEqualTo(reactor.netty.resources.LoopResources.DEFAULT_IO_WORKER_COUNT);
+		assertThat(limits.at("/redis/calls-off-loop").asLong()).as("every decision on its request's loop").isZero();
 	}
 
 	@Test

@@ -22,6 +22,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.util.ClassUtils;
 
 import io.restygateway.core.RestyEnvironmentPostProcessor;
 import io.restygateway.core.RestyFeatureReport;
@@ -110,7 +112,7 @@ public class RateLimitAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		RedisLimitBackend redisLimitBackend(ObjectProvider<ReactiveRedisConnectionFactory> connections,
-				RateLimitProperties properties) {
+				RateLimitProperties properties, ObjectProvider<ReactorResourceFactory> loops) {
 			ReactiveRedisConnectionFactory factory = connections.getIfAvailable();
 			if (factory == null) {
 				throw new IllegalStateException("resty.rate-limit.store: the LeakyBucket store is Redis, but there is "
@@ -124,7 +126,10 @@ public class RateLimitAutoConfiguration {
 			}
 			CircuitBreaker breaker = new CircuitBreaker(redis.getCircuitBreaker().getFailureThreshold(),
 					redis.getCircuitBreaker().getOpenFor().toNanos(), System::nanoTime);
-			return new RedisLimitBackend(new RedisGcraStore(new ReactiveStringRedisTemplate(factory)),
+			EventLoopRedis perLoop = redis.isConnectionPerEventLoop()
+					&& ClassUtils.isPresent("io.lettuce.core.RedisClient", getClass().getClassLoader())
+							? EventLoopRedisFactory.create(factory, loops.getIfAvailable()) : null;
+			return new RedisLimitBackend(new RedisGcraStore(new ReactiveStringRedisTemplate(factory), perLoop),
 					redis.getKeyPrefix(), redis.getTimeout(), breaker, properties.getFallback().getInstances());
 		}
 

@@ -102,6 +102,13 @@ public class RateLimitProperties {
 		/** How often each instance tells Redis it is alive, so that instances can count each other. */
 		private Duration heartbeat = Duration.ofSeconds(5);
 
+		/**
+		 * Whether decisions use one Redis connection per HTTP event loop, made on that loop, so that a decision never
+		 * leaves the request's thread. Standalone Redis only; Sentinel, Cluster and socket setups use Spring Data
+		 * Redis's shared connection.
+		 */
+		private boolean connectionPerEventLoop = true;
+
 		public String getKeyPrefix() {
 			return this.keyPrefix;
 		}
@@ -128,6 +135,14 @@ public class RateLimitProperties {
 
 		public void setHeartbeat(Duration heartbeat) {
 			this.heartbeat = heartbeat;
+		}
+
+		public boolean isConnectionPerEventLoop() {
+			return this.connectionPerEventLoop;
+		}
+
+		public void setConnectionPerEventLoop(boolean connectionPerEventLoop) {
+			this.connectionPerEventLoop = connectionPerEventLoop;
 		}
 
 	}

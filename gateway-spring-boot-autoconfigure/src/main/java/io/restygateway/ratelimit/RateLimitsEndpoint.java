@@ -100,6 +100,8 @@ public class RateLimitsEndpoint {
 		Map<String, Object> view = new LinkedHashMap<>();
 		view.put("connected", redis.connected());
 		view.put("connect-attempts", redis.connectAttempts());
+		view.put("connections", redis.connections());
+		view.put("calls-off-loop", redis.callsOffLoop());
 		view.put("circuit-breaker", redis.breaker().state().name());
 		view.put("breaker-openings", redis.breaker().openings());
 		view.put("failures", redis.failures());

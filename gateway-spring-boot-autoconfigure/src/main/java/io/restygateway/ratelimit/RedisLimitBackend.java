@@ -19,7 +19,7 @@ import io.restygateway.ratelimit.Gcra.Limit;
  * so that nothing ever hangs on Redis. It also knows how many gateway instances share Redis (for the fallback at
  * rate/instances): the number learned from their heartbeats, or a fixed number.
  */
-public class RedisLimitBackend {
+public class RedisLimitBackend implements AutoCloseable {
 
 	private final RedisGcraStore store;
 
@@ -67,6 +67,8 @@ public class RedisLimitBackend {
 
 	private final LongAdder connectAttempts = new LongAdder();
 
+	private volatile boolean closed;
+
 	/**
 	 * @param store the script runner
 	 * @param keyPrefix put before every bucket's key, e.g. {@code resty:rl:}
@@ -105,13 +107,13 @@ public class RedisLimitBackend {
 	 * Make the connection in the background, unless it exists or is being made.
 	 */
 	public void connect() {
-		if (this.connected || System.nanoTime() - this.nextAttempt < 0 || !this.connecting.compareAndSet(false, true)) {
+		if (this.closed || this.connected || System.nanoTime() - this.nextAttempt < 0 || !this.connecting.compareAndSet(false, true)) {
 			return;
 		}
 		this.connectAttempts.increment();
 		Thread thread = new Thread(() -> {
 			try {
-				this.store.ping().block(Duration.ofSeconds(30));
+				this.store.open(Duration.ofSeconds(30));
 				this.retryPause = 0;
 				this.connected = true;
 			}
@@ -151,6 +153,33 @@ public class RedisLimitBackend {
 		return this.connectAttempts.sum();
 	}
 
+	/** @return how many connections decisions use: one per event loop, or the one shared connection */
+	public int connections() {
+		return this.store.connections();
+	}
+
+	/** @return calls to Redis made from a thread other than an event loop; -1 with the shared connection */
+	public long callsOffLoop() {
+		return this.store.callsOffLoop();
+	}
+
+	/** Close the connections of the store's own; waits for an attempt to connect under way. */
+	@Override
+	public void close() {
+		this.closed = true;
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+		while (this.connecting.get() && System.nanoTime() - deadline < 0) {
+			try {
+				Thread.sleep(10);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+		}
+		this.store.close();
+	}
+
 	/** @return whether a background attempt to connect is under way */
 	public boolean connecting() {
 		return this.connecting.get();
@@ -181,8 +210,7 @@ public class RedisLimitBackend {
 				this.skipped.increment();
 				return Mono.error(new BreakerOpenException());
 			}
-			return this.store.decide(this.keyPrefix + key, limit, cost, ban)
-				.timeout(this.timeout)
+			return this.store.decide(this.keyPrefix + key, limit, cost, ban, this.timeout)
 				.doOnNext(decided -> this.breaker.succeeded())
 				.doOnError(error -> {
 					if (error instanceof TimeoutException) {
