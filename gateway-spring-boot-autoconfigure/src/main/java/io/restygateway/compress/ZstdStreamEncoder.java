@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * chunk is flushed only when asked ({@link #write}: a streamed answer, such as server-sent events, must not be held
  * back), and otherwise compressed on ({@link #append}): zstd then emits whole blocks as they fill, which is faster and
  * smaller than a flush every chunk. Memory is bounded
- * whatever the body's size: the native context (its window) and one output buffer. The output is handed to a
+ * whatever the body's size: the native context (its window) and one output buffer, both taken from
+ * {@link ZstdWorkspaces} and given back on {@link #close()} for the next answer. The output is handed to a
  * consumer as it is made; the consumer must copy what it keeps before returning. Not thread-safe; close it when the
  * response ends, however it ends.
  */
@@ -22,11 +23,13 @@ public final class ZstdStreamEncoder implements AutoCloseable {
 	/** The output buffer's size: zstd's recommended ZSTD_CStreamOutSize (a block and its header). */
 	static final int OUTPUT_SIZE = 128 * 1024 + 512;
 
-	private final ZstdCompressCtx context = new ZstdCompressCtx();
+	private final ZstdWorkspaces workspaces;
 
-	private final ByteBuffer output = ByteBuffer.allocateDirect(OUTPUT_SIZE);
+	private final ZstdWorkspaces.Workspace workspace;
 
-	private @Nullable ByteBuffer scratch;
+	private final ZstdCompressCtx context;
+
+	private final ByteBuffer output;
 
 	private long bytesIn;
 
@@ -39,10 +42,14 @@ public final class ZstdStreamEncoder implements AutoCloseable {
 	 * @param dictionary a trained dictionary, or null
 	 */
 	public ZstdStreamEncoder(int level, @Nullable ZstdDictCompress dictionary) {
-		this.context.setLevel(level);
-		if (dictionary != null) {
-			this.context.loadDict(dictionary);
-		}
+		this(level, dictionary, ZstdWorkspaces.SHARED);
+	}
+
+	ZstdStreamEncoder(int level, @Nullable ZstdDictCompress dictionary, ZstdWorkspaces workspaces) {
+		this.workspaces = workspaces;
+		this.workspace = workspaces.take(level, dictionary);
+		this.context = this.workspace.context;
+		this.output = this.workspace.output;
 	}
 
 	/**
@@ -88,11 +95,7 @@ public final class ZstdStreamEncoder implements AutoCloseable {
 			return;
 		}
 		// Native code reads direct memory: a heap chunk goes through a direct scratch buffer, piece by piece.
-		ByteBuffer direct = this.scratch;
-		if (direct == null) {
-			direct = ByteBuffer.allocateDirect(64 * 1024);
-			this.scratch = direct;
-		}
+		ByteBuffer direct = this.workspace.scratch();
 		do {
 			direct.clear();
 			int piece = Math.min(direct.capacity(), input.remaining());
@@ -131,14 +134,14 @@ public final class ZstdStreamEncoder implements AutoCloseable {
 	}
 
 	/**
-	 * Free the native context; safe to call more than once, and from another thread than the one writing (a client
-	 * that leaves cancels the body on its own thread): it waits for a write in progress.
+	 * Give the native context back for the next answer; safe to call more than once, and from another thread than the
+	 * one writing (a client that leaves cancels the body on its own thread): it waits for a write in progress.
 	 */
 	@Override
 	public synchronized void close() {
 		if (!this.closed) {
 			this.closed = true;
-			this.context.close();
+			this.workspaces.give(this.workspace);
 		}
 	}
 
