@@ -216,8 +216,10 @@ public class ZstdGatewayFilterFactory extends AbstractGatewayFilterFactory<ZstdG
 			return switch (plan()) {
 				case AS_IS -> super.writeWith(body);
 				case COMPRESS -> {
+					// Known before the headers drop it: a body framed by Content-Length is exactly that long.
+					long length = getHeaders().getContentLength();
 					compressedHeaders();
-					yield super.writeWith(headersOnly() ? released(body) : compress(Flux.from(body), false));
+					yield super.writeWith(headersOnly() ? released(body) : compress(Flux.from(body), false, length));
 				}
 				case DECODE -> {
 					decodedHeaders();
@@ -238,7 +240,7 @@ public class ZstdGatewayFilterFactory extends AbstractGatewayFilterFactory<ZstdG
 			Flux<DataBuffer> flat = EncodedResponses.flatten(body);
 			if (plan == Plan.COMPRESS) {
 				compressedHeaders();
-				return super.writeWith(compress(flat, true));
+				return super.writeWith(compress(flat, true, -1));
 			}
 			decodedHeaders();
 			return super.writeWith(decode(flat));
@@ -307,9 +309,11 @@ public class ZstdGatewayFilterFactory extends AbstractGatewayFilterFactory<ZstdG
 
 		// flush: after every chunk (a streamed answer, as SCG writes server-sent events and the like), or only at the
 		// end (any other answer: zstd emits whole blocks as they fill, as zstd-nginx-module does without a flush).
-		private Flux<DataBuffer> compress(Flux<? extends DataBuffer> body, boolean flush) {
+		// length: the body's length when the upstream framed it with Content-Length, else -1. zstd then tunes its
+		// window and tables to the size, as a one-call compression does, and writes the size into the frame.
+		private Flux<DataBuffer> compress(Flux<? extends DataBuffer> body, boolean flush, long length) {
 			DataBufferFactory factory = bufferFactory();
-			return Flux.using(() -> new ZstdStreamEncoder(this.settings.level(), this.settings.dictionary()),
+			return Flux.using(() -> ZstdStreamEncoder.pledged(this.settings.level(), this.settings.dictionary(), length),
 					encoder -> body.<DataBuffer>handle((chunk, sink) -> code(chunk,
 							flush ? encoder::write : encoder::append,
 							Math.max(256, chunk.readableByteCount() / 4), factory, sink))

@@ -45,6 +45,28 @@ public final class ZstdStreamEncoder implements AutoCloseable {
 		this(level, dictionary, ZstdWorkspaces.SHARED);
 	}
 
+	/**
+	 * An encoder for a body whose length is known: zstd tunes its window and tables to it, as a one-call compression
+	 * does, and writes the length into the frame's header. Finishing the frame fails if the bytes fed in differ.
+	 * @param level the compression level
+	 * @param dictionary a trained dictionary, or null
+	 * @param length the body's exact length, or a negative number when it is not known
+	 * @return the encoder
+	 */
+	public static ZstdStreamEncoder pledged(int level, @Nullable ZstdDictCompress dictionary, long length) {
+		ZstdStreamEncoder encoder = new ZstdStreamEncoder(level, dictionary);
+		if (length >= 0) {
+			try {
+				encoder.context.setPledgedSrcSize(length);
+			}
+			catch (RuntimeException ex) {
+				encoder.close();
+				throw ex;
+			}
+		}
+		return encoder;
+	}
+
 	ZstdStreamEncoder(int level, @Nullable ZstdDictCompress dictionary, ZstdWorkspaces workspaces) {
 		this.workspaces = workspaces;
 		this.workspace = workspaces.take(level, dictionary);

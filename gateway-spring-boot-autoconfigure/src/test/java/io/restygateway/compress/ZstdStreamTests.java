@@ -85,6 +85,35 @@ class ZstdStreamTests {
 	}
 
 	@Test
+	void aKnownLengthGoesIntoTheFrameAndABodyOfAnotherLengthFailsTheFrame() {
+		byte[] body = text(100_000, 1);
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		java.util.function.Consumer<ByteBuffer> sink = bytes -> {
+			byte[] copy = new byte[bytes.remaining()];
+			bytes.get(copy);
+			out.writeBytes(copy);
+		};
+		try (ZstdStreamEncoder encoder = ZstdStreamEncoder.pledged(1, null, body.length)) {
+			encoder.append(ByteBuffer.wrap(body, 0, 40_000), sink);
+			encoder.append(ByteBuffer.wrap(body, 40_000, body.length - 40_000), sink);
+			encoder.finish(sink);
+		}
+		byte[] frame = out.toByteArray();
+		assertThat(Zstd.getFrameContentSize(frame)).isEqualTo(body.length);
+		assertThat(decompress(frame, 4096)).isEqualTo(body);
+
+		// An upstream that sends less than its Content-Length: the frame cannot be finished, so the answer is cut off
+		// rather than ended as if whole.
+		try (ZstdStreamEncoder encoder = ZstdStreamEncoder.pledged(1, null, body.length + 1)) {
+			encoder.append(ByteBuffer.wrap(body), bytes -> bytes.position(bytes.limit()));
+			org.assertj.core.api.Assertions.assertThatThrownBy(() -> encoder.finish(bytes -> bytes.position(bytes.limit())))
+				.isInstanceOf(RuntimeException.class);
+		}
+		// The context of that frame serves the next answer, of unknown length, cleanly.
+		assertThat(Zstd.decompress(compress(body, 8192, 1, false), body.length)).isEqualTo(body);
+	}
+
+	@Test
 	void oneFramePerBodyWhateverTheSplit() {
 		byte[] body = text(300_000, 1);
 		for (int chunk : new int[] { 1, 7, 4096, 65_536, 1 << 20 }) {
