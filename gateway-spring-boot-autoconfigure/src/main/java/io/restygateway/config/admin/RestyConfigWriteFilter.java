@@ -83,8 +83,12 @@ public class RestyConfigWriteFilter implements WebFilter, Ordered {
 		}
 		ServerHttpResponse response = exchange.getResponse();
 		if (!this.writable) {
-			return json(response, HttpStatus.METHOD_NOT_ALLOWED, Map.of("status", 405, "message",
-					"restyconfig is read-only here (management.endpoint.restyconfig.access)"));
+			// The body is drained first, so that the connection stays usable for the next request.
+			return exchange.getRequest()
+				.getBody()
+				.doOnNext(DataBufferUtils::release)
+				.then(json(response, HttpStatus.METHOD_NOT_ALLOWED, Map.of("status", 405, "message",
+						"restyconfig is read-only here (management.endpoint.restyconfig.access)")));
 		}
 		String action = matcher.group(1);
 		if (action.equals("stage")) {
