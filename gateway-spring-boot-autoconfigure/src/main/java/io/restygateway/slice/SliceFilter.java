@@ -287,7 +287,11 @@ final class SliceFilter implements GatewayFilter, Ordered {
 			SliceObject object, ByteRange wanted, SliceCache cache, NettyDataBufferFactory factory) {
 		long firstSlice = this.plan.index(wanted.first());
 		long lastSlice = this.plan.index(wanted.last());
-		return Flux.range(0, Math.toIntExact(lastSlice - firstSlice + 1)).concatMap(offset -> {
+		// One slice of read-ahead: while a slice is written to the client, the next one is fetched (or waited for),
+		// so that the upstream's round trip and transfer overlap the client's. Its bytes belong to the cache either
+		// way; what waits here is one slice's worth of small wrappers around them.
+		int piecesPerSlice = (int) Math.min(Integer.MAX_VALUE - 1, this.plan.size() / WRITE_CHUNK + 1);
+		return Flux.range(0, Math.toIntExact(lastSlice - firstSlice + 1)).flatMapSequential(offset -> {
 			long index = firstSlice + offset;
 			SliceCache.SliceKey sliceKey = new SliceCache.SliceKey(key, object.head().validator(), index);
 			// A client that leaves does not cancel a load that other requests wait for.
@@ -305,7 +309,7 @@ final class SliceFilter implements GatewayFilter, Ordered {
 								.wrap(java.nio.ByteBuffer.wrap(bytes, start, Math.min(WRITE_CHUNK, to + 1 - start)));
 						});
 					});
-		}, 0).doOnDiscard(DataBuffer.class, DataBufferUtils::release);
+		}, 2, piecesPerSlice).doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 	}
 
 	private Mono<byte[]> load(ServerWebExchange exchange, URI url, SliceCache.ObjectKey key, long index,
