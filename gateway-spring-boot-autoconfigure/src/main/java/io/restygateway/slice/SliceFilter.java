@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.netty.buffer.ByteBuf;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -256,64 +257,85 @@ final class SliceFilter implements GatewayFilter, Ordered {
 				first.discard();
 				return Mono.error(new NotCacheable());
 			}
-			return whole(first, 0, object, factory).map(bytes -> {
-				cache.put(new SliceCache.SliceKey(key, object.head().validator(), 0), bytes);
+			return whole(first, 0, object).map(bytes -> {
+				try {
+					cache.put(new SliceCache.SliceKey(key, object.head().validator(), 0), bytes);
+				}
+				finally {
+					bytes.release();
+				}
 				return object;
 			});
 		});
 	}
 
-	// A slice's bytes, all of them, checked against the object.
-	private Mono<byte[]> whole(Answer answer, long index, SliceObject object, NettyDataBufferFactory factory) {
+	// A slice's bytes, all of them, checked against the object, copied out of the upstream's buffers into one buffer
+	// outside the heap (one reference, the caller's).
+	private Mono<ByteBuf> whole(Answer answer, long index, SliceObject object) {
 		ByteRange covers = this.plan.covers(index, object.head().total());
-		return DataBufferUtils.join(answer.body(factory), Math.toIntExact(covers.length()) + 1)
-			.map(buffer -> {
-				try {
-					byte[] bytes = new byte[buffer.readableByteCount()];
-					buffer.read(bytes);
+		int length = Math.toIntExact(covers.length());
+		return Mono.defer(() -> {
+			ByteBuf bytes = SliceCache.allocate(length);
+			// Each chunk is copied and released here, and only its length goes on: what then() ignores is not a
+			// buffer, so that no discard hook releases a chunk a second time.
+			return answer.chunks()
+				.map(chunk -> {
+					try {
+						int readable = chunk.readableBytes();
+						if (readable > bytes.writableBytes()) {
+							throw new SliceFaultException("slice " + index + " brought more than its " + length
+									+ " bytes");
+						}
+						bytes.writeBytes(chunk);
+						return readable;
+					}
+					finally {
+						chunk.release();
+					}
+				})
+				.then(Mono.fromCallable(() -> {
+					if (bytes.readableBytes() != length) {
+						throw new SliceFaultException("slice " + index + " brought " + bytes.readableBytes()
+								+ " of its " + length + " bytes");
+					}
 					return bytes;
-				}
-				finally {
-					DataBufferUtils.release(buffer);
-				}
-			})
-			.defaultIfEmpty(new byte[0])
-			.flatMap(bytes -> bytes.length == covers.length() ? Mono.just(bytes)
-					: Mono.error(new SliceFaultException("slice " + index + " brought " + bytes.length + " of its "
-							+ covers.length() + " bytes")));
+				}))
+				.doOnError(error -> bytes.release())
+				.doOnCancel(bytes::release)
+				.doOnDiscard(ByteBuf.class, ByteBuf::release);
+		});
 	}
 
 	private Flux<DataBuffer> cachedBytes(ServerWebExchange exchange, URI url, SliceCache.ObjectKey key,
 			SliceObject object, ByteRange wanted, SliceCache cache, NettyDataBufferFactory factory) {
 		long firstSlice = this.plan.index(wanted.first());
 		long lastSlice = this.plan.index(wanted.last());
-		// One slice of read-ahead: while a slice is written to the client, the next one is fetched (or waited for),
-		// so that the upstream's round trip and transfer overlap the client's. Its bytes belong to the cache either
-		// way; what waits here is one slice's worth of small wrappers around them.
-		int piecesPerSlice = (int) Math.min(Integer.MAX_VALUE - 1, this.plan.size() / WRITE_CHUNK + 1);
-		return Flux.range(0, Math.toIntExact(lastSlice - firstSlice + 1)).flatMapSequential(offset -> {
+		// One slice at a time per request, as the upstream is promised: the next is asked for once this one is
+		// written out.
+		return Flux.range(0, Math.toIntExact(lastSlice - firstSlice + 1)).concatMap(offset -> {
 			long index = firstSlice + offset;
 			SliceCache.SliceKey sliceKey = new SliceCache.SliceKey(key, object.head().validator(), index);
-			// A client that leaves does not cancel a load that other requests wait for.
-			return Mono.fromFuture(() -> cache.slice(sliceKey, () -> load(exchange, url, key, index, object, cache,
-					factory).toFuture()), true).flatMapMany(bytes -> {
-						ByteRange covers = this.plan.covers(index, object.head().total());
-						int from = (int) (Math.max(wanted.first(), covers.first()) - covers.first());
-						int to = (int) (Math.min(wanted.last(), covers.last()) - covers.first());
-						// In chunks: Netty copies each heap buffer into a direct one when it is written, and the
-						// writes run ahead of the socket by a number of buffers, not of bytes.
-						int chunks = (to - from) / WRITE_CHUNK + 1;
-						return Flux.range(0, chunks).map(c -> {
-							int start = from + c * WRITE_CHUNK;
-							return (DataBuffer) factory
-								.wrap(java.nio.ByteBuffer.wrap(bytes, start, Math.min(WRITE_CHUNK, to + 1 - start)));
-						});
-					});
-		}, 2, piecesPerSlice).doOnDiscard(DataBuffer.class, DataBufferUtils::release);
+			// A client that leaves does not cancel a load that other requests wait for; a reference that arrives
+			// after it left is discarded, which releases it.
+			return Mono.fromFuture(() -> cache.slice(sliceKey, () -> load(exchange, url, key, index, object, cache)
+				.toFuture()), true).flatMapMany(bytes -> {
+					ByteRange covers = this.plan.covers(index, object.head().total());
+					int from = (int) (Math.max(wanted.first(), covers.first()) - covers.first());
+					int to = (int) (Math.min(wanted.last(), covers.last()) - covers.first());
+					// Views of the cached bytes, written as they are: no copy. In pieces, because the writes run
+					// ahead of the socket by a number of buffers, not of bytes.
+					int chunks = (to - from) / WRITE_CHUNK + 1;
+					return Flux.range(0, chunks).map(c -> {
+						int start = from + c * WRITE_CHUNK;
+						return (DataBuffer) factory
+							.wrap(bytes.retainedSlice(start, Math.min(WRITE_CHUNK, to + 1 - start)));
+					}).doFinally(signal -> bytes.release());
+				}).doOnDiscard(ByteBuf.class, ByteBuf::release);
+		}, 0).doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 	}
 
-	private Mono<byte[]> load(ServerWebExchange exchange, URI url, SliceCache.ObjectKey key, long index,
-			SliceObject object, SliceCache cache, NettyDataBufferFactory factory) {
+	private Mono<ByteBuf> load(ServerWebExchange exchange, URI url, SliceCache.ObjectKey key, long index,
+			SliceObject object, SliceCache cache) {
 		return this.upstream.fetch(exchange, url, this.plan.rangeHeader(index)).flatMap(slice -> {
 			String fault = this.plan.fault(index, slice.status(), slice.headers().getFirst(HttpHeaders.CONTENT_RANGE),
 					validator(slice.headers()), object.head());
@@ -324,7 +346,7 @@ final class SliceFilter implements GatewayFilter, Ordered {
 				logger.warn("Slice on " + url + ": " + fault + "; the response is cut off");
 				return Mono.error(new SliceFaultException(fault));
 			}
-			return whole(slice, index, object, factory);
+			return whole(slice, index, object);
 		});
 	}
 

@@ -3,6 +3,7 @@ package io.restygateway.slice;
 import java.net.URI;
 import java.util.List;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -50,6 +51,15 @@ final class SliceUpstream {
 			return this.connection.inbound().receive().retain().<DataBuffer>map(factory::wrap).doFinally(signal -> {
 				if (signal != SignalType.ON_COMPLETE) {
 					// Cut short (a client that left, a range that ended): the connection cannot be reused.
+					this.connection.dispose();
+				}
+			});
+		}
+
+		/** @return the body's buffers as they come, each with a reference the subscriber must release */
+		Flux<ByteBuf> chunks() {
+			return this.connection.inbound().receive().retain().doFinally(signal -> {
+				if (signal != SignalType.ON_COMPLETE) {
 					this.connection.dispose();
 				}
 			});
