@@ -12,7 +12,9 @@
 #
 # Usage: benchmarks/run.sh [outdir]              (outdir defaults to $BENCH_WORK/results/<date>)
 # Knobs (environment):
-#   PIN=1        servers on CPU 1, wrk on CPU 0 (SERVER_CPUS / LOAD_CPUS change the sets); default 1 with 2+ CPUs
+#   PIN=1        servers on CPU 1, wrk on CPU 0 (SERVER_CPUS / LOAD_CPUS change the sets); default 1 with 2+ CPUs;
+#                redis-server with the servers unless REDIS_CPUS says otherwise (e.g. REDIS_CPUS=0: beside wrk, as a
+#                Redis on another machine would not take the gateway's core)
 #   DUR=15       seconds per measured wrk run          REPS=3   interleaved rounds (medians over them)
 #   WARM=60      warm-up seconds of each JVM on its first scenario (10 s on each further path; nginx 5 s a path)
 #   CONNS=32     wrk connections (one wrk thread)
@@ -91,9 +93,9 @@ fi
 
 if [ "$PIN" = 1 ]; then
   [ "$NPROC" -ge 2 ] || die "PIN=1 needs 2 CPUs or more (this machine has $NPROC); use PIN=0"
-  SRV=(taskset -c "$SERVER_CPUS"); LOAD=(taskset -c "$LOAD_CPUS")
+  SRV=(taskset -c "$SERVER_CPUS"); LOAD=(taskset -c "$LOAD_CPUS"); RDS=(taskset -c "${REDIS_CPUS:-$SERVER_CPUS}")
 else
-  SRV=(); LOAD=()
+  SRV=(); LOAD=(); RDS=()
 fi
 read -ra JVM_FLAGS_A <<< "$JVM_FLAGS"
 read -ra GATEWAY_ARGS_A <<< "$GATEWAY_ARGS"
@@ -319,9 +321,9 @@ run_wrk() { # seconds url outfile [wrk options]; in the background so that a sig
   echo "nginx=$(nginx -v 2>&1 | sed 's/^nginx version: nginx\///')"
   echo "wrk=$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
   [ -n "$NEED_REDIS" ] && echo "redis=$REDIS_BIN"
-  echo "knobs=PIN=$PIN DUR=$DUR REPS=$REPS WARM=$WARM CONNS=$CONNS PACED=$PACED JVM_FLAGS=$JVM_FLAGS${GATEWAY_ARGS:+ GATEWAY_ARGS=$GATEWAY_ARGS}"
+  echo "knobs=PIN=$PIN${REDIS_CPUS:+ REDIS_CPUS=$REDIS_CPUS} DUR=$DUR REPS=$REPS WARM=$WARM CONNS=$CONNS PACED=$PACED JVM_FLAGS=$JVM_FLAGS${GATEWAY_ARGS:+ GATEWAY_ARGS=$GATEWAY_ARGS}"
   echo "paced_conns=$PACED_CONNS"; echo "paced_ms=$PACED_MS"
-  echo "DUR=$DUR"; echo "REPS=$REPS"; echo "WARM=$WARM"; echo "PIN=$PIN"
+  echo "DUR=$DUR"; echo "REPS=$REPS"; echo "WARM=$WARM"; echo "PIN=$PIN"; echo "server_cpus=$SERVER_CPUS"
   echo "repo=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
   echo "gateway_jar=$GATEWAY_JAR"
   echo "gateway_jar_built=$(date -u -r "$GATEWAY_JAR" +%Y-%m-%dT%H:%MZ)"
@@ -339,10 +341,11 @@ start_nginx proxy "$NGINX_PORT"
 REDIS_PORT=""
 if [ -n "$NEED_REDIS" ]; then
   REDIS_PID=""
-  redis_start "$REDIS_BIN" "$W/redis/data" "$OUT/logs/redis.log" "${SRV[@]}" || die "could not start $REDIS_BIN"
+  redis_start "$REDIS_BIN" "$W/redis/data" "$OUT/logs/redis.log" "${RDS[@]}" || die "could not start $REDIS_BIN"
   STARTED+=("$REDIS_PID")
   redis_version=$(redis_cmd "$REDIS_PORT" INFO server | sed -n 's/^redis_version://p' | tr -d '\r')
   echo "redis_version=$redis_version" >> "$OUT/env.txt"
+  echo "redis_cpus=${REDIS_CPUS:-$SERVER_CPUS}" >> "$OUT/env.txt"
   log "redis-server $redis_version on 127.0.0.1:$REDIS_PORT ($REDIS_BIN)"
 fi
 log "starting vanilla SCG"

@@ -120,7 +120,7 @@ nginx_head() { # name
 # The backend logs every request with its Range header: the rounds' upstream requests are counted from it.
 cat > "$S/backend.conf" <<NG
 $(nginx_head backend)
-  log_format slice '\$request_uri "\$http_range" \$status \$body_bytes_sent';
+  log_format slice '\$request_uri "\$http_range" \$status \$body_bytes_sent \$msec \$request_time';
   access_log $OUT/logs/backend-access.log slice;
   default_type application/octet-stream; sendfile on; tcp_nopush on;
   server { listen 127.0.0.1:$BACKEND_PORT backlog=4096; root $S/www; location / { } } }

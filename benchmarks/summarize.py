@@ -305,8 +305,11 @@ def markdown_section(env, scenarios, res, jvms, sanity_bad, redis, other, paced)
     if other:
         out.append("- " + other_cpu_line(other))
     if env.get("redis_version"):
-        out.append("- redis-server %s on loopback for the scenarios that name `{redis-port}`, pinned with the servers"
-                   % env["redis_version"])
+        where = "pinned with the servers"
+        if env.get("redis_cpus") and env.get("redis_cpus") != env.get("server_cpus", env.get("redis_cpus")):
+            where = "on CPU %s, apart from the servers (REDIS_CPUS)" % env["redis_cpus"]
+        out.append("- redis-server %s on loopback for the scenarios that name `{redis-port}`, %s"
+                   % (env["redis_version"], where))
     out.append("")
     for name, path, args in scenarios:
         if name not in res:
