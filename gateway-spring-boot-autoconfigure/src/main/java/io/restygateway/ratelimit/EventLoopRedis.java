@@ -297,14 +297,32 @@ public final class EventLoopRedis implements AutoCloseable {
 	}
 
 	private static void close(Lane lane) {
-		lane.connection.close();
+		try {
+			// Bounded: at shutdown the server's loops may already be stopped (Spring stops Reactor Netty's resources
+			// before it destroys beans), and then nothing can be closed on them; the sockets die with the process.
+			if (!lane.loop.isShuttingDown()) {
+				lane.connection.closeAsync().get(1, TimeUnit.SECONDS);
+			}
+		}
+		catch (Exception ex) {
+			if (ex instanceof InterruptedException) {
+				Thread.currentThread().interrupt();
+			}
+		}
 		shutdown(lane.client, lane.resources);
 	}
 
 	private static void shutdown(RedisClient client, ClientResources resources) {
-		client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+		try {
+			client.shutdownAsync(0, 1, TimeUnit.SECONDS).get(2, TimeUnit.SECONDS);
+		}
+		catch (Exception ex) {
+			if (ex instanceof InterruptedException) {
+				Thread.currentThread().interrupt();
+			}
+		}
 		// Only what these resources own: the loop, threads and timer belong to others.
-		resources.shutdown(0, 2, TimeUnit.SECONDS);
+		resources.shutdown(0, 1, TimeUnit.SECONDS);
 	}
 
 	/** Gives Lettuce one loop it does not own: releasing it does nothing. */

@@ -199,6 +199,21 @@ class EventLoopRedisTests {
 	}
 
 	@Test
+	void closingAfterTheLoopsStoppedReturnsAtOnceWithoutAnError() throws Exception {
+		// As at an application's shutdown: Spring stops Reactor Netty's loops before it destroys the beans.
+		LoopResources own = LoopResources.create("test-stopped", 2, true);
+		EventLoopGroup stopped = own.onServer(LoopResources.DEFAULT_NATIVE);
+		RedisGcraStore store = new RedisGcraStore(new ReactiveStringRedisTemplate(shared), new EventLoopRedis(
+				() -> stopped, lettuce, RedisURI.create(redis.server().host(), redis.server().port()), null));
+		store.open(Duration.ofSeconds(10));
+		assertThat(store.connections()).isEqualTo(2);
+		own.disposeLater().block(Duration.ofSeconds(10));
+		long start = System.nanoTime();
+		store.close();
+		assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(3000);
+	}
+
+	@Test
 	void aRedisThatIsNotThereFailsToOpenAndKeepsNoConnection() {
 		EventLoopRedis perLoop = new EventLoopRedis(() -> loops, lettuce,
 				RedisURI.builder().withHost("127.0.0.1").withPort(1).withTimeout(Duration.ofSeconds(2)).build(), null);
