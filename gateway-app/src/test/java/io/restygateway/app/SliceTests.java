@@ -63,7 +63,27 @@ class SliceTests {
 		}
 	}
 
+	/** Slow slice requests being answered now, and the most at once. */
+	static final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+
+	static final java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
+
 	static void serve(HttpExchange exchange) throws IOException {
+		boolean slow = exchange.getRequestURI().getPath().startsWith("/slow");
+		if (slow) {
+			maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+		}
+		try {
+			answer(exchange);
+		}
+		finally {
+			if (slow) {
+				inFlight.decrementAndGet();
+			}
+		}
+	}
+
+	static void answer(HttpExchange exchange) throws IOException {
 		String path = exchange.getRequestURI().getPath();
 		String range = exchange.getRequestHeaders().getFirst("Range");
 		seen.add(path + " " + range);
@@ -328,6 +348,16 @@ class SliceTests {
 		assertThat(get("/c/obj", "Range", "bytes=-3", "If-Range", E).body()).isEqualTo("def");
 		assertThat(get("/c/obj", "If-None-Match", E).statusCode()).isEqualTo(304);
 		assertThat(seen).as("all from the cache").hasSize(8);
+	}
+
+	@Test
+	void aCachedDownloadAsksTheUpstreamOneSliceAtATimeInOrder() throws Exception {
+		maxInFlight.set(0);
+		assertThat(get("/c/slow-alone").body()).isEqualTo(BODY);
+		assertThat(seen).containsExactly("/slow-alone bytes=0-1", "/slow-alone bytes=2-3", "/slow-alone bytes=4-5",
+				"/slow-alone bytes=6-7", "/slow-alone bytes=8-9", "/slow-alone bytes=10-11", "/slow-alone bytes=12-13",
+				"/slow-alone bytes=14-15");
+		assertThat(maxInFlight).as("never two slice requests at once").hasValue(1);
 	}
 
 	@Test
