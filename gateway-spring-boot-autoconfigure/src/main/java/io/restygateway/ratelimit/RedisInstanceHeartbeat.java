@@ -89,17 +89,7 @@ public class RedisInstanceHeartbeat implements SmartLifecycle {
 			current.dispose();
 			this.beating = null;
 			// An attempt to connect that is still under way is let finish, so that the client is not closed under it.
-			long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-			while (this.backend.connecting() && System.nanoTime() < deadline) {
-				try {
-					Thread.sleep(10);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					return;
-				}
-			}
-			if (!this.backend.connected()) {
+			if (!this.backend.awaitConnectAttempt(Duration.ofSeconds(2)) || !this.backend.connected()) {
 				return;
 			}
 			this.redis.opsForZSet().remove(this.key, this.id).timeout(Duration.ofSeconds(1))

@@ -167,17 +167,27 @@ public class RedisLimitBackend implements AutoCloseable {
 	@Override
 	public void close() {
 		this.closed = true;
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+		awaitConnectAttempt(Duration.ofSeconds(5));
+		this.store.close();
+	}
+
+	/**
+	 * Let an attempt to connect that is under way finish, so that nothing is closed under it.
+	 * @param atMost how long to wait
+	 * @return false when interrupted (the interrupt is kept)
+	 */
+	public boolean awaitConnectAttempt(Duration atMost) {
+		long deadline = System.nanoTime() + atMost.toNanos();
 		while (this.connecting.get() && System.nanoTime() - deadline < 0) {
 			try {
 				Thread.sleep(10);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
-				break;
+				return false;
 			}
 		}
-		this.store.close();
+		return true;
 	}
 
 	/** @return whether a background attempt to connect is under way */

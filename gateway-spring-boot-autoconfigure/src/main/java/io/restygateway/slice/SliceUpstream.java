@@ -48,18 +48,14 @@ final class SliceUpstream {
 	record Answer(int status, HttpHeaders headers, Connection connection) {
 
 		Flux<DataBuffer> body(NettyDataBufferFactory factory) {
-			return this.connection.inbound().receive().retain().<DataBuffer>map(factory::wrap).doFinally(signal -> {
-				if (signal != SignalType.ON_COMPLETE) {
-					// Cut short (a client that left, a range that ended): the connection cannot be reused.
-					this.connection.dispose();
-				}
-			});
+			return chunks().<DataBuffer>map(factory::wrap);
 		}
 
 		/** @return the body's buffers as they come, each with a reference the subscriber must release */
 		Flux<ByteBuf> chunks() {
 			return this.connection.inbound().receive().retain().doFinally(signal -> {
 				if (signal != SignalType.ON_COMPLETE) {
+					// Cut short (a client that left, a range that ended): the connection cannot be reused.
 					this.connection.dispose();
 				}
 			});
