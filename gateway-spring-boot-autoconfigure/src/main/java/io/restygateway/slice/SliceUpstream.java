@@ -2,8 +2,11 @@ package io.restygateway.slice;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -17,12 +20,19 @@ import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Asks the upstream for one slice, with the client's headers as Spring Cloud Gateway would send them (its header
  * filters, Host kept or not as the route says) except the conditional and range headers, which the gateway
  * evaluates itself against the object, and Accept-Encoding, so that ranges are of the identity bytes.
+ * <p>
+ * Slice requests go on connections of the client connection's own event loop: the upstream's answer is read, checked
+ * and written to the client on one thread, with no hand-over between loops for each slice. Spring Cloud Gateway's
+ * client keeps one pool per remote address and hands an idle connection of any loop to any request; here each loop
+ * has its own pool in that same connection provider (a pool is keyed by the loop resources too), with the client's
+ * settings otherwise as they are.
  */
 final class SliceUpstream {
 
@@ -31,6 +41,8 @@ final class SliceUpstream {
 			HttpHeaders.IF_UNMODIFIED_SINCE, HttpHeaders.ACCEPT_ENCODING, HttpHeaders.CONTENT_LENGTH);
 
 	private final HttpClient client;
+
+	private final Map<EventLoop, HttpClient> perLoop = new ConcurrentHashMap<>();
 
 	private final List<HttpHeadersFilter> headersFilters;
 
@@ -80,11 +92,30 @@ final class SliceUpstream {
 			headers.set(HttpHeaders.HOST, host);
 		}
 		headers.set(HttpHeaders.RANGE, range);
-		return this.client.headers(h -> h.set(headers))
+		return client(exchange).headers(h -> h.set(headers))
 			.get()
 			.uri(url)
 			.responseConnection((response, connection) -> Mono.just(answer(exchange, response, connection)))
 			.next();
+	}
+
+	/**
+	 * @return the client whose connections live on the event loop of the exchange's own connection, or the shared
+	 * client when the exchange does not come on a Reactor Netty connection
+	 */
+	HttpClient client(ServerWebExchange exchange) {
+		Object nativeRequest;
+		try {
+			nativeRequest = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+		}
+		catch (IllegalArgumentException | IllegalStateException ex) {
+			// Not a request a server made (a test's mock, a request of another kind).
+			return this.client;
+		}
+		if (nativeRequest instanceof Connection connection) {
+			return this.perLoop.computeIfAbsent(connection.channel().eventLoop(), this.client::runOn);
+		}
+		return this.client;
 	}
 
 	private Answer answer(ServerWebExchange exchange, HttpClientResponse response, Connection connection) {
