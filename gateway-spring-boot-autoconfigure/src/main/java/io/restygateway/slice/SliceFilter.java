@@ -310,28 +310,44 @@ final class SliceFilter implements GatewayFilter, Ordered {
 			SliceObject object, ByteRange wanted, SliceCache cache, NettyDataBufferFactory factory) {
 		long firstSlice = this.plan.index(wanted.first());
 		long lastSlice = this.plan.index(wanted.last());
-		// One slice at a time per request, as the upstream is promised: the next is asked for once this one is
-		// written out.
-		return Flux.range(0, Math.toIntExact(lastSlice - firstSlice + 1)).concatMap(offset -> {
+		// One slice request at a time per request, as the upstream is promised, but without waiting for the client:
+		// the next slice is asked for as soon as this one is in, and this one is written out meanwhile. So at most
+		// two slices are held by a request, both in the cache.
+		Flux<Loaded> slices = Flux.range(0, Math.toIntExact(lastSlice - firstSlice + 1)).concatMap(offset -> {
 			long index = firstSlice + offset;
 			SliceCache.SliceKey sliceKey = new SliceCache.SliceKey(key, object.head().validator(), index);
 			// A client that leaves does not cancel a load that other requests wait for; a reference that arrives
 			// after it left is discarded, which releases it.
-			return Mono.fromFuture(() -> cache.slice(sliceKey, () -> load(exchange, url, key, index, object, cache)
-				.toFuture()), true).flatMapMany(bytes -> {
-					ByteRange covers = this.plan.covers(index, object.head().total());
-					int from = (int) (Math.max(wanted.first(), covers.first()) - covers.first());
-					int to = (int) (Math.min(wanted.last(), covers.last()) - covers.first());
-					// Views of the cached bytes, written as they are: no copy. In pieces, because the writes run
-					// ahead of the socket by a number of buffers, not of bytes.
-					int chunks = (to - from) / WRITE_CHUNK + 1;
-					return Flux.range(0, chunks).map(c -> {
-						int start = from + c * WRITE_CHUNK;
-						return (DataBuffer) factory
-							.wrap(bytes.retainedSlice(start, Math.min(WRITE_CHUNK, to + 1 - start)));
-					}).doFinally(signal -> bytes.release());
-				}).doOnDiscard(ByteBuf.class, ByteBuf::release);
-		}, 0).doOnDiscard(DataBuffer.class, DataBufferUtils::release);
+			return Mono
+				.fromFuture(() -> cache.slice(sliceKey, () -> load(exchange, url, key, index, object, cache)
+					.toFuture()), true)
+				.map(bytes -> new Loaded(index, bytes));
+		}, 0);
+		return slices.concatMap(loaded -> {
+			ByteBuf bytes = loaded.bytes();
+			ByteRange covers = this.plan.covers(loaded.index(), object.head().total());
+			int from = (int) (Math.max(wanted.first(), covers.first()) - covers.first());
+			int to = (int) (Math.min(wanted.last(), covers.last()) - covers.first());
+			// Views of the cached bytes, written as they are: no copy. In pieces, because the writes run ahead of the
+			// socket by a number of buffers, not of bytes.
+			int chunks = (to - from) / WRITE_CHUNK + 1;
+			return Flux.range(0, chunks).map(c -> {
+				int start = from + c * WRITE_CHUNK;
+				return (DataBuffer) factory.wrap(bytes.retainedSlice(start, Math.min(WRITE_CHUNK, to + 1 - start)));
+			}).doFinally(signal -> bytes.release());
+		}, 1)
+			.doOnDiscard(Loaded.class, Loaded::release)
+			.doOnDiscard(ByteBuf.class, ByteBuf::release)
+			.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
+	}
+
+	/** A slice from the cache, with a reference its holder must release. */
+	private record Loaded(long index, ByteBuf bytes) {
+
+		void release() {
+			this.bytes.release();
+		}
+
 	}
 
 	private Mono<ByteBuf> load(ServerWebExchange exchange, URI url, SliceCache.ObjectKey key, long index,
