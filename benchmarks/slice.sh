@@ -9,9 +9,14 @@
 #   plain   gateway-app, route Path=/plain/** -> the backend (StripPrefix=1), no Slice
 #   cold    gateway-app, route Path=/slice/** with Slice (size SLICE, cache on, cache-max-size CACHE_MAX), its cache
 #           empty: each round starts a fresh gateway-app (warmed up on a small object, WARM_MIB, that stays cached
-#           beside the big one), so every slice is fetched from the backend
+#           beside the big one, and on the object through a second Slice route, /slicewarm/**, with a cache of its
+#           own of WARM_CACHE, so that the cold path's code is as warm as the plain route's), so every slice is
+#           fetched from the backend
 #   warm    the same URI again right after its cold download: every slice from the cache (the backend's access log
 #           must show no request; the summary says so when it does)
+#   recycled  cold as well, but through the warm-up route, whose cache is full: each new slice takes the place, and
+#           the memory, of an evicted one. A cold download into an empty cache (cold) also pays for memory the
+#           process has never touched: a page fault for each 4 KiB, which this VM makes expensive
 # Throughput: curl downloads the whole object (-o /dev/null, speed_download), REPS interleaved rounds (each target
 # once a round, the starting one rotating; cold then warm always together), medians, ratios = medians of the rounds'
 # ratios. (A second object through a full cache is not measured as cold: Caffeine's admission policy keeps the
@@ -27,10 +32,14 @@
 #   SIZE_MIB=256   the object's size        SLICE=1MB  CACHE_MAX=300MB  CACHE_TTL=1h   the Slice filter's arguments
 #                  (CACHE_MAX must hold the whole object: each slice weighs its bytes + 96, so 256MB does not)
 #   REPS=5  interleaved rounds, each on a fresh gateway-app
-#   WARMUP=3  JIT warm-up of each fresh gateway-app: WARMUP downloads of the object on the plain route and of a small
-#             object (WARM_MIB=8) on the Slice route, cold then warm; WARMUP x WARM_MIB + SIZE_MIB must fit CACHE_MAX
+#   WARMUP=3  JIT warm-up of each fresh gateway-app: WARMUP downloads of the object on the plain route and on the
+#             warm-up Slice route (a fresh URI each, cache WARM_CACHE=16MB), and of a small object (WARM_MIB=8) on
+#             the Slice route, cold then warm; WARMUP x WARM_MIB + SIZE_MIB must fit CACHE_MAX
 #   CONC=32 concurrent downloads in the memory phases                   DL_TIMEOUT=300  seconds a download may take
-#   PIN=1   servers (nginx, gateway-app) on CPU 1 (SERVER_CPUS), curl on CPU 0 (LOAD_CPUS); default 1 with 2+ CPUs
+#   PIN=1   the servers under test (nginx proxy, gateway-app) on CPU 1 (SERVER_CPUS), curl on CPU 0 (LOAD_CPUS),
+#           and the backend beside curl (BACKEND_CPUS, default LOAD_CPUS): the origin stands for another machine, so
+#           its work (256 range requests a cold download against one for plain) is not charged to the gateway's CPU;
+#           BACKEND_CPUS=1 puts it with the servers as run.sh does. PIN defaults to 1 with 2+ CPUs
 #   JAVA=   JVM_FLAGS="-Xmx512m"   NMT=1 (-XX:NativeMemoryTracking=summary: off-heap breakdown after each memory
 #   phase)   JFR=1  (a flight recording of each gateway-app, settings=profile, into the results folder)
 #   GATEWAY_JAR=gateway-app/target/gateway-app.jar   BENCH_WORK=~/.cache/resty-bench (the object goes into
@@ -50,9 +59,9 @@ log() { echo "== $*"; }
 # ---------------------------------------------------------------- knobs
 NPROC=$(nproc)
 if [ "$NPROC" -ge 2 ]; then PIN=${PIN:-1}; else PIN=${PIN:-0}; fi
-SERVER_CPUS=${SERVER_CPUS:-1}; LOAD_CPUS=${LOAD_CPUS:-0}
+SERVER_CPUS=${SERVER_CPUS:-1}; LOAD_CPUS=${LOAD_CPUS:-0}; BACKEND_CPUS=${BACKEND_CPUS:-$LOAD_CPUS}
 SIZE_MIB=${SIZE_MIB:-256}; SLICE=${SLICE:-1MB}; CACHE_MAX=${CACHE_MAX:-300MB}; CACHE_TTL=${CACHE_TTL:-1h}
-REPS=${REPS:-5}; WARMUP=${WARMUP:-3}; WARM_MIB=${WARM_MIB:-8}; CONC=${CONC:-32}; DL_TIMEOUT=${DL_TIMEOUT:-300}
+REPS=${REPS:-5}; WARMUP=${WARMUP:-3}; WARM_MIB=${WARM_MIB:-8}; WARM_CACHE=${WARM_CACHE:-16MB}; CONC=${CONC:-32}; DL_TIMEOUT=${DL_TIMEOUT:-300}
 JVM_FLAGS=${JVM_FLAGS:-"-Xmx512m"}; NMT=${NMT:-1}; JFR=${JFR:-}
 W=${BENCH_WORK:-${HOME:?HOME is not set; set BENCH_WORK}/.cache/resty-bench}
 GATEWAY_JAR=${GATEWAY_JAR:-$ROOT/gateway-app/target/gateway-app.jar}
@@ -76,9 +85,9 @@ JSTAT=$JBIN/jstat; JCMD=$JBIN/jcmd
 [ -x "$JSTAT" ] && [ -x "$JCMD" ] || die "jstat and jcmd are needed beside $JAVA (a JDK, not a JRE)"
 if [ "$PIN" = 1 ]; then
   [ "$NPROC" -ge 2 ] || die "PIN=1 needs 2 CPUs or more (this machine has $NPROC); use PIN=0"
-  SRV=(taskset -c "$SERVER_CPUS"); LOAD=(taskset -c "$LOAD_CPUS")
+  SRV=(taskset -c "$SERVER_CPUS"); LOAD=(taskset -c "$LOAD_CPUS"); BACK=(taskset -c "$BACKEND_CPUS")
 else
-  SRV=(); LOAD=()
+  SRV=(); LOAD=(); BACK=()
 fi
 read -ra JVM_FLAGS_A <<< "$JVM_FLAGS"
 for c in curl python3 nginx sha256sum; do command -v "$c" >/dev/null || die "$c is needed"; done
@@ -169,7 +178,8 @@ wait_http() { # pid url timeout_s -> 0 once anything answers over HTTP
   return 1
 }
 start_nginx() { # name port
-  "${SRV[@]}" nginx -p "$S/tmp/" -e "$S/tmp/$1-error.log" -c "$S/$1.conf" > "$OUT/logs/$1.log" 2>&1 &
+  local pin=("${SRV[@]}"); [ "$1" = backend ] && pin=("${BACK[@]}")
+  "${pin[@]}" nginx -p "$S/tmp/" -e "$S/tmp/$1-error.log" -c "$S/$1.conf" > "$OUT/logs/$1.log" 2>&1 &
   local pid=$!; STARTED+=("$pid")
   wait_http "$pid" "http://127.0.0.1:$2/" 10 || { cat "$OUT/logs/$1.log" "$S/tmp/$1-error.log" >&2 2>/dev/null; die "nginx '$1' did not start"; }
 }
@@ -182,7 +192,10 @@ GW_ARGS=(--resty.demo.enabled=false --server.port="$GW_PORT" --server.address=12
   "--$R[0].id=plain" "--$R[0].uri=$B" "--$R[0].predicates[0]=Path=/plain/**" "--$R[0].filters[0]=StripPrefix=1"
   "--$R[1].id=slice" "--$R[1].uri=$B" "--$R[1].predicates[0]=Path=/slice/**" "--$R[1].filters[0]=StripPrefix=1"
   "--$R[1].filters[1].name=Slice" "--$R[1].filters[1].args.size=$SLICE" "--$R[1].filters[1].args.cache=true"
-  "--$R[1].filters[1].args.cache-max-size=$CACHE_MAX" "--$R[1].filters[1].args.cache-ttl=$CACHE_TTL")
+  "--$R[1].filters[1].args.cache-max-size=$CACHE_MAX" "--$R[1].filters[1].args.cache-ttl=$CACHE_TTL"
+  "--$R[2].id=slicewarm" "--$R[2].uri=$B" "--$R[2].predicates[0]=Path=/slicewarm/**" "--$R[2].filters[0]=StripPrefix=1"
+  "--$R[2].filters[1].name=Slice" "--$R[2].filters[1].args.size=$SLICE" "--$R[2].filters[1].args.cache=true"
+  "--$R[2].filters[1].args.cache-max-size=$WARM_CACHE" "--$R[2].filters[1].args.cache-ttl=$CACHE_TTL")
 GW_JVM=("${JVM_FLAGS_A[@]}")
 [ "$NMT" = 1 ] && GW_JVM+=(-XX:NativeMemoryTracking=summary)
 
@@ -196,7 +209,7 @@ GW_JVM=("${JVM_FLAGS_A[@]}")
   echo "nginx=$(nginx -v 2>&1 | sed 's/^nginx version: nginx\///')"
   echo "curl=$(curl --version | head -1 | cut -d' ' -f1-2)"
   echo "size=$SIZE"
-  echo "knobs=PIN=$PIN SIZE_MIB=$SIZE_MIB WARM_MIB=$WARM_MIB SLICE=$SLICE CACHE_MAX=$CACHE_MAX CACHE_TTL=$CACHE_TTL REPS=$REPS WARMUP=$WARMUP CONC=$CONC JVM_FLAGS=$JVM_FLAGS"
+  echo "knobs=PIN=$PIN SERVER_CPUS=$SERVER_CPUS LOAD_CPUS=$LOAD_CPUS BACKEND_CPUS=$BACKEND_CPUS SIZE_MIB=$SIZE_MIB WARM_MIB=$WARM_MIB WARM_CACHE=$WARM_CACHE SLICE=$SLICE CACHE_MAX=$CACHE_MAX CACHE_TTL=$CACHE_TTL REPS=$REPS WARMUP=$WARMUP CONC=$CONC JVM_FLAGS=$JVM_FLAGS"
   echo "repo=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
   echo "gateway_jar_built=$(date -u -r "$GATEWAY_JAR" +%Y-%m-%dT%H:%MZ)"
   echo "loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -276,12 +289,15 @@ got=$(curl -s -r 1000000-4000000 "${URL[slice]}?sanity" | sha256sum | cut -d' ' 
 [ "$got" = "$want" ] || die "a warm Range request through Slice (bytes=1000000-4000000) did not bring the object's bytes"
 echo "sanity slice-warm-range bytes=1000000-4000000 sha256 $got" >> "$OUT/sanity.txt"
 
-# JIT warm-up of a fresh gateway-app: the plain route on the object, the Slice route on a small object (WARM_MIB),
-# each download a fresh URI then the same URI again (cold and warm paths), so that the object still fits beside it
+# JIT warm-up of a fresh gateway-app: the plain route on the object; the cold Slice path on the object through the
+# warm-up route (its own small cache, a fresh URI each time: every slice fetched, as in a measured cold download);
+# the Slice route itself on a small object (WARM_MIB), a fresh URI then the same URI again (cold and warm paths), so
+# that the measured object still fits beside it
 warm_up() { # tag
   local i
   for ((i = 1; i <= WARMUP; i++)); do
     download "${URL[plain]}"; echo "warmup $1 plain $i $V" >> "$OUT/warmup.txt"
+    download "$G/slicewarm/$OBJ?$1-w$i"; echo "warmup $1 slicewarm-cold $i $V" >> "$OUT/warmup.txt"
     download "$G/slice/$WOBJ?w$i"; echo "warmup $1 slice-cold $i $V" >> "$OUT/warmup.txt"
     download "$G/slice/$WOBJ?w$i"; echo "warmup $1 slice-warm $i $V" >> "$OUT/warmup.txt"
   done
@@ -304,7 +320,7 @@ measure() { # round target url
   cpu0=$(cpu_sample)
   download "$3"
   OTHER=$(cpu_other "$cpu0" "$(cpu_sample)")
-  [[ $2 == cold || $2 == warm ]] && UPS=$(($(wc -l < "$OUT/logs/backend-access.log") - u0))
+  [[ $2 == cold || $2 == warm || $2 == recycled ]] && UPS=$(($(wc -l < "$OUT/logs/backend-access.log") - u0))
   record "$1" "$2"
 }
 UNITS=(direct nginx plain slice)
@@ -317,6 +333,7 @@ for ((r = 1; r <= REPS; r++)); do
     if [ "$u" = slice ]; then
       measure "$r" cold "${URL[slice]}?c$r"
       measure "$r" warm "${URL[slice]}?c$r"
+      measure "$r" recycled "$G/slicewarm/$OBJ?c$r"
     else
       measure "$r" "$u" "${URL[$u]}"
     fi
