@@ -41,6 +41,8 @@ ROOT=$(cd "$HERE/.." && pwd)
 . "$HERE/redis-lib.sh"
 # shellcheck source=cpu-lib.sh
 . "$HERE/cpu-lib.sh"
+# shellcheck source=proc-lib.sh
+. "$HERE/proc-lib.sh"
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 log() { echo "== $*"; }
@@ -219,15 +221,6 @@ fi
 
 # ---------------------------------------------------------------- processes
 STARTED=()   # pids of every server this script started
-stop_pid() { # pid: graceful stop, bounded wait, then SIGKILL
-  local p=$1 i
-  kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return 0; }
-  if [ "$(ps -o comm= -p "$p" 2>/dev/null)" = nginx ]; then kill -QUIT "$p" 2>/dev/null; else kill -TERM "$p" 2>/dev/null; fi
-  for ((i = 0; i < 150; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
-  wait "$p" 2>/dev/null
-  return 0
-}
 stop_all() {
   local p
   trap - EXIT INT TERM
@@ -243,15 +236,6 @@ port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 http_probe() { # url [timeout_s [curl args]] -> "code bytes" (code 000 when nothing answered)
   local url=$1 t=${2:-10}; shift; [ $# -gt 0 ] && shift
   curl -s -o /dev/null --max-time "$t" -w '%{http_code} %{size_download}' "$@" "$url" 2>/dev/null || true; }
-wait_http() { # pid url timeout_s -> 0 once anything answers over HTTP
-  local pid=$1 url=$2 i n=$(($3 * 20)) code
-  for ((i = 0; i < n; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 1
-    code=$(http_probe "$url" 2); [ "${code%% *}" != 000 ] && [ -n "$code" ] && return 0
-    sleep 0.05
-  done
-  return 1
-}
 
 start_nginx() { # name port
   port_taken "$2" && die "port $2 is already taken: is something left from an earlier run? (pgrep -af nginx)"

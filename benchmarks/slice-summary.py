@@ -41,10 +41,11 @@ for line in open(os.path.join(out, "results.tsv")):
     if up != "-":
         ups.setdefault(t, []).append(int(up))
 rounds = sorted({r for r, _ in speed})
-targets = ["direct", "nginx", "plain", "cold", "warm", "recycled"]
+targets = ["direct", "nginx", "plain", "cold", "warm", "recycled", "ncold", "nwarm"]
 label = {"direct": "backend direct (nginx static)", "nginx": "nginx proxy", "plain": "gateway-app, plain route",
          "cold": "gateway-app, Slice, cold", "warm": "gateway-app, Slice, warm",
-         "recycled": "gateway-app, Slice, cold, cache full (memory reused)"}
+         "recycled": "gateway-app, Slice, cold, cache full (memory reused)",
+         "ncold": "nginx slice module + proxy_cache, cold", "nwarm": "nginx slice module + proxy_cache, warm"}
 
 
 def col(t):
@@ -160,7 +161,7 @@ for t in targets:
     lines.append("| %s | %s | %s | %s | %s | %s |" % (
         label[t], mb(col(t)), spread(t), "1.00×" if t == "plain" else times(ratio(t, "plain")),
         "1.00×" if t == "nginx" else times(ratio(t, "nginx")),
-        ("%d" % med(u) if u else "–") if t in ("cold", "warm", "recycled") else ("1" if t in ("nginx", "plain") else "–")))
+        ("%d" % med(u) if u else "–") if t in ("cold", "warm", "recycled", "ncold", "nwarm") else ("1" if t in ("nginx", "plain") else "–")))
 lines += ["",
           "MB/s = 10⁶ bytes/s; medians over %d interleaved rounds; the ratios are the medians of the rounds' ratios. "
           "Cold: a fresh gateway-app each round, its cache empty (but for a small warm-up object), JIT-warmed by "
@@ -206,6 +207,10 @@ lines += ["",
           "peak RSS %s MiB | %s |" % (
               knobs.get("CONC", "?"), " / ".join(mib(p.get("heap_peak_kb")) for p in slice_phases),
               " / ".join(mib(p.get("rss_peak_kb")) for p in slice_phases), met(heap_ok))]
+if ratio("ncold", "nginx") is not None:
+    lines += ["", "For reference, the original on the same machine: nginx's slice module with `proxy_cache` makes cold "
+              "%s and warm %s of nginx's own plain proxying (the cache in files, on the page cache)." % (
+                  times(ratio("ncold", "nginx")), times(ratio("nwarm", "nginx")))]
 block = "\n".join(lines)
 print(block)
 if doc != "none":

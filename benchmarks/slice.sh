@@ -14,6 +14,8 @@
 #           fetched from the backend
 #   warm    the same URI again right after its cold download: every slice from the cache (the backend's access log
 #           must show no request; the summary says so when it does)
+#   ncold, nwarm  nginx's own slice module on the nginx proxy, /slice/ (slice SLICE; proxy_cache on disk, keyed by
+#           URI and $slice_range, as its documentation shows), cold then warm: what the original achieves here
 #   recycled  cold as well, but through the warm-up route, whose cache is full: each new slice takes the place, and
 #           the memory, of an evicted one. A cold download into an empty cache (cold) also pays for memory the
 #           process has never touched: a page fault for each 4 KiB, which this VM makes expensive
@@ -52,6 +54,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 # shellcheck source=cpu-lib.sh
 . "$HERE/cpu-lib.sh"
+# shellcheck source=proc-lib.sh
+. "$HERE/proc-lib.sh"
 
 die() { echo "slice.sh: $*" >&2; exit 1; }
 log() { echo "== $*"; }
@@ -97,6 +101,12 @@ S=$W/slice
 OUT=${1:-$S/results/$(date +%Y%m%dT%H%M%S)}
 mkdir -p "$OUT/logs" "$OUT/mem" "$S/www" "$S/tmp" || die "cannot create $OUT or $S"
 OUT=$(cd "$OUT" && pwd)
+SLICE_BYTES=$(python3 -c '
+import re, sys
+m = re.fullmatch(r"(\d+)\s*(B|KB|MB|GB)?", sys.argv[1].strip().upper())
+print(int(m.group(1)) * {None: 1, "B": 1, "KB": 1024, "MB": 1 << 20, "GB": 1 << 30}[m.group(2)])' "$SLICE") \
+  || die "SLICE must be a size such as 1MB (got '$SLICE')"
+SLICE_NGINX=$SLICE_BYTES   # nginx's slice directive takes bytes too
 SIZE=$((SIZE_MIB * 1048576))
 OBJ=object-${SIZE_MIB}m.bin
 if [ "$(stat -c %s "$S/www/$OBJ" 2>/dev/null)" != "$SIZE" ] || [ ! -s "$S/www/$OBJ.sha256" ]; then
@@ -109,15 +119,6 @@ WOBJ=warmup-${WARM_MIB}m.bin
 [ "$(stat -c %s "$S/www/$WOBJ" 2>/dev/null)" = $((WARM_MIB * 1048576)) ] \
   || head -c $((WARM_MIB * 1048576)) /dev/urandom > "$S/www/$WOBJ" || die "cannot write $WOBJ"
 
-free_ports() { # n -> n free loopback ports
-  python3 - "$1" <<'PY'
-import socket, sys
-socks = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-PY
-}
 read -r BACKEND_PORT PROXY_PORT GW_PORT <<< "$(free_ports 3)"
 [ -n "$GW_PORT" ] || die "no free ports"
 
@@ -138,22 +139,19 @@ cat > "$S/proxy.conf" <<NG
 $(nginx_head proxy)
   access_log off;
   upstream backend { server 127.0.0.1:$BACKEND_PORT; keepalive 64; keepalive_requests 1000000; }
+  proxy_cache_path $S/tmp/nginx-cache levels=1:2 keys_zone=slices:16m max_size=2g inactive=1h use_temp_path=off;
   server { listen 127.0.0.1:$PROXY_PORT backlog=4096;
     location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection "";
-      proxy_max_temp_file_size 0; } } }
+      proxy_max_temp_file_size 0; }
+    location /slice/ { rewrite ^/slice/(.*)\$ /\$1 break; slice $SLICE_NGINX; proxy_cache slices;
+      proxy_cache_key \$uri\$is_args\$args\$slice_range; proxy_set_header Range \$slice_range;
+      proxy_cache_valid 200 206 1h; proxy_pass http://backend; proxy_http_version 1.1;
+      proxy_set_header Connection ""; } } }
 NG
+rm -rf "$S/tmp/nginx-cache"
 
 # ---------------------------------------------------------------- processes
 STARTED=(); CHILDREN=()
-stop_pid() { # pid: graceful stop, bounded wait, then SIGKILL
-  local p=$1 i
-  kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return 0; }
-  if [ "$(ps -o comm= -p "$p" 2>/dev/null)" = nginx ]; then kill -QUIT "$p" 2>/dev/null; else kill -TERM "$p" 2>/dev/null; fi
-  for ((i = 0; i < 150; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
-  wait "$p" 2>/dev/null
-  return 0
-}
 stop_all() {
   local p
   trap - EXIT INT TERM
@@ -167,16 +165,6 @@ trap stop_all EXIT
 trap 'echo "slice.sh: interrupted, stopping what it started" >&2; exit 130' INT
 trap 'echo "slice.sh: terminated, stopping what it started" >&2; exit 143' TERM
 
-http_code() { curl -s -o /dev/null --max-time "${2:-5}" -w '%{http_code}' "$1" 2>/dev/null || true; }
-wait_http() { # pid url timeout_s -> 0 once anything answers over HTTP
-  local pid=$1 url=$2 i n=$(($3 * 20)) code
-  for ((i = 0; i < n; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 1
-    code=$(http_code "$url" 2); [ -n "$code" ] && [ "$code" != 000 ] && return 0
-    sleep 0.05
-  done
-  return 1
-}
 start_nginx() { # name port
   local pin=("${SRV[@]}"); [ "$1" = backend ] && pin=("${BACK[@]}")
   "${pin[@]}" nginx -p "$S/tmp/" -e "$S/tmp/$1-error.log" -c "$S/$1.conf" > "$OUT/logs/$1.log" 2>&1 &
@@ -185,7 +173,7 @@ start_nginx() { # name port
 }
 
 B=http://127.0.0.1:$BACKEND_PORT; P=http://127.0.0.1:$PROXY_PORT; G=http://127.0.0.1:$GW_PORT
-declare -A URL=([direct]=$B/$OBJ [nginx]=$P/$OBJ [plain]=$G/plain/$OBJ [slice]=$G/slice/$OBJ)
+declare -A URL=([direct]=$B/$OBJ [nginx]=$P/$OBJ [plain]=$G/plain/$OBJ [slice]=$G/slice/$OBJ [nslice]=$P/slice/$OBJ)
 R=spring.cloud.gateway.server.webflux.routes
 GW_ARGS=(--resty.demo.enabled=false --server.port="$GW_PORT" --server.address=127.0.0.1
   --management.server.port=0 --logging.level.root=WARN
@@ -258,11 +246,6 @@ upstream_requests() { # uri-part -> how many backend requests asked for it so fa
   grep -c -- "$1" "$OUT/logs/backend-access.log" 2>/dev/null || true; }
 
 # sanity: every byte right, the cache used as it should be
-SLICE_BYTES=$(python3 -c '
-import re, sys
-m = re.fullmatch(r"(\d+)\s*(B|KB|MB|GB)?", sys.argv[1].strip().upper())
-print(int(m.group(1)) * {None: 1, "B": 1, "KB": 1024, "MB": 1 << 20, "GB": 1 << 30}[m.group(2)])' "$SLICE") \
-  || die "SLICE must be a size such as 1MB (got '$SLICE')"
 NSLICES=$(((SIZE + SLICE_BYTES - 1) / SLICE_BYTES))
 check_sha() { # name url
   local got
@@ -272,6 +255,7 @@ check_sha() { # name url
 }
 log "sanity: whole downloads checked by SHA-256"
 for t in direct nginx plain; do check_sha "$t" "${URL[$t]}"; done
+check_sha nginx-slice "${URL[nslice]}?nsanity"
 check_sha slice-cold "${URL[slice]}?sanity"
 n_cold=$(upstream_requests "?sanity")
 check_sha slice-warm "${URL[slice]}?sanity"
@@ -320,10 +304,10 @@ measure() { # round target url
   cpu0=$(cpu_sample)
   download "$3"
   OTHER=$(cpu_other "$cpu0" "$(cpu_sample)")
-  [[ $2 == cold || $2 == warm || $2 == recycled ]] && UPS=$(($(wc -l < "$OUT/logs/backend-access.log") - u0))
+  [[ $2 == cold || $2 == warm || $2 == recycled || $2 == ncold || $2 == nwarm ]] && UPS=$(($(wc -l < "$OUT/logs/backend-access.log") - u0))
   record "$1" "$2"
 }
-UNITS=(direct nginx plain slice)
+UNITS=(direct nginx plain slice nslice)
 log "throughput: $REPS interleaved rounds"
 for ((r = 1; r <= REPS; r++)); do
   stop_gateway; start_gateway   # an empty cache for this round's cold download (the sanity check filled it)
@@ -334,6 +318,9 @@ for ((r = 1; r <= REPS; r++)); do
       measure "$r" cold "${URL[slice]}?c$r"
       measure "$r" warm "${URL[slice]}?c$r"
       measure "$r" recycled "$G/slicewarm/$OBJ?c$r"
+    elif [ "$u" = nslice ]; then
+      measure "$r" ncold "${URL[nslice]}?c$r"
+      measure "$r" nwarm "${URL[nslice]}?c$r"
     else
       measure "$r" "$u" "${URL[$u]}"
     fi
