@@ -145,22 +145,20 @@ start_gateway() { # store
   done
 }
 stop_gateway() {
-  local p keep=()
   [ -n "$GW_PID" ] || return 0
-  stop_pid "$GW_PID"
-  for p in "${STARTED[@]}"; do [ "$p" != "$GW_PID" ] && keep+=("$p"); done
-  STARTED=("${keep[@]}"); GW_PID=""
+  stop_started "$GW_PID"; GW_PID=""
 }
 
 pair() { # seconds fileA urlA fileB urlB: two paced wrk at once
-  local d=$1
-  PACE_MS=$PACE_MS "${LOAD[@]}" timeout $((d + 60)) wrk -t1 -c"$HALF" -d"${d}s" --timeout 10s --latency \
-    -s "$HERE/paced.lua" "$3" > "$2" 2>&1 &
-  WRK_PIDS=("$!")
-  PACE_MS=$PACE_MS "${LOAD[@]}" timeout $((d + 60)) wrk -t1 -c"$HALF" -d"${d}s" --timeout 10s --latency \
-    -s "$HERE/paced.lua" "$5" > "$4" 2>&1 &
-  WRK_PIDS+=("$!")
-  wait "${WRK_PIDS[0]}"; wait "${WRK_PIDS[1]}"; WRK_PIDS=()
+  local d=$1 p; shift
+  WRK_PIDS=()
+  while [ $# -ge 2 ]; do
+    PACE_MS=$PACE_MS "${LOAD[@]}" timeout $((d + 60)) wrk -t1 -c"$HALF" -d"${d}s" --timeout 10s --latency \
+      -s "$HERE/paced.lua" "$2" > "$1" 2>&1 &
+    WRK_PIDS+=("$!"); shift 2
+  done
+  for p in "${WRK_PIDS[@]}"; do wait "$p"; done
+  WRK_PIDS=()
 }
 
 : > "$OUT/rounds.tsv"   # store round kind route file other-CPU-%

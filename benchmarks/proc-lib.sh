@@ -3,6 +3,7 @@
 #   http_code URL [S]      the HTTP status URL answers within S seconds (default 5), 000 when nothing answered
 #   wait_http PID URL S    0 once anything answers URL over HTTP, within S seconds and while PID lives
 #   stop_pid PID           a graceful stop (QUIT for nginx, TERM for the rest), a bounded wait, then SIGKILL
+#   stop_started PID       stop_pid, then drop PID from the caller's STARTED array (the servers it stops at exit)
 # Needs python3 (free ports) and curl; every wait is bounded.
 
 free_ports() {
@@ -35,4 +36,11 @@ stop_pid() {
   kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
   wait "$p" 2>/dev/null
   return 0
+}
+
+stop_started() {
+  local p keep=()
+  stop_pid "$1"
+  for p in "${STARTED[@]}"; do [ "$p" != "$1" ] && keep+=("$p"); done
+  STARTED=("${keep[@]}")
 }

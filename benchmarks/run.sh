@@ -261,12 +261,10 @@ start_jvm() { # name port probe-path jar args...
   log "$name answered after $(((t1 - t0) / 1000000)) ms"
 }
 stop_jvm() { # name: records RSS after load, then stops it
-  local name=$1 pid=${JVM_PID[$1]:-} p keep=()
+  local name=$1 pid=${JVM_PID[$1]:-}
   [ -n "$pid" ] || return 0
   echo "jvm=$name rss_after_load_kb=$(ps -o rss= -p "$pid" | tr -d ' ')" >> "$OUT/startup.txt"
-  stop_pid "$pid"
-  for p in "${STARTED[@]}"; do [ "$p" != "$pid" ] && keep+=("$p"); done
-  STARTED=("${keep[@]}"); unset "JVM_PID[$name]"
+  stop_started "$pid"; unset "JVM_PID[$name]"
 }
 
 OURS_NAME=""; OURS_ARGS=__none__

@@ -224,12 +224,9 @@ start_gateway() { # a fresh gateway-app: its slice cache is empty; logs numbered
   log "gateway-app #$GW_N answers ($(grep '^gc=' "$OUT/env.txt" | cut -d= -f2), RSS $(($(ps -o rss= -p "$GW_PID") / 1024)) MiB)"
 }
 stop_gateway() {
-  local p keep=()
   [ -n "$GW_PID" ] || return 0
   echo "oom_in_log_$GW_N=$(grep -c 'OutOfMemory' "$OUT/logs/gateway-$GW_N.log")" >> "$OUT/env.txt"
-  stop_pid "$GW_PID"
-  for p in "${STARTED[@]}"; do [ "$p" != "$GW_PID" ] && keep+=("$p"); done
-  STARTED=("${keep[@]}"); GW_PID=""
+  stop_started "$GW_PID"; GW_PID=""
 }
 start_gateway
 
