@@ -80,4 +80,48 @@ class RestyEnvironmentPostProcessorTests {
 		assertThat(this.processor.getOrder()).isGreaterThan(Integer.MIN_VALUE + 10).isLessThan(Integer.MIN_VALUE + 1010);
 	}
 
+	@Test
+	void perRequestMetricsAreOffAndRouteFiltersSortedOnce() {
+		StandardEnvironment environment = process(Map.of());
+		assertThat(environment.getProperty("spring.cloud.gateway.server.webflux.metrics.enabled")).isEqualTo("false");
+		assertThat(environment.getProperty("spring.cloud.gateway.server.webflux.observability.enabled"))
+			.isEqualTo("false");
+		assertThat(environment.getProperty("management.observations.enable.http.server.requests")).isEqualTo("false");
+		assertThat(environment.getProperty("spring.cloud.gateway.server.webflux.route-filter-cache-enabled"))
+			.isEqualTo("true");
+	}
+
+	@Test
+	void oneSwitchTurnsTheRequestMetricsBackOn() {
+		StandardEnvironment environment = process(Map.of("resty.request-metrics.enabled", "true"));
+		assertThat(environment.getProperty("spring.cloud.gateway.server.webflux.metrics.enabled")).isNull();
+		assertThat(environment.getProperty("spring.cloud.gateway.server.webflux.observability.enabled")).isNull();
+		assertThat(environment.getProperty("management.observations.enable.http.server.requests")).isNull();
+	}
+
+	@Test
+	void oneEventLoopPerCpuUnlessTheJvmWasToldOtherwise() {
+		String before = System.getProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT);
+		try {
+			System.clearProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT);
+			process(Map.of());
+			assertThat(System.getProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT))
+				.isEqualTo(Integer.toString(Runtime.getRuntime().availableProcessors()));
+			System.clearProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT);
+			process(Map.of("resty.netty.io-workers", "3"));
+			assertThat(System.getProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT)).isEqualTo("3");
+			System.setProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT, "7");
+			process(Map.of("resty.netty.io-workers", "3"));
+			assertThat(System.getProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT)).isEqualTo("7");
+		}
+		finally {
+			if (before == null) {
+				System.clearProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT);
+			}
+			else {
+				System.setProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT, before);
+			}
+		}
+	}
+
 }
