@@ -3,6 +3,7 @@
 #   direct  nginx as the backend (127.0.0.1:9001): a fixed 1 KiB answer at /1k, static /1m.bin and /1m.json
 #   nginx   nginx as a reverse proxy to the backend (9002), keep-alive upstream
 #   scg     a vanilla Spring Cloud Gateway 5 app (9003), built from ../shared/bench/scg into the scratch folder
+#   scga    the same app with spring-boot-starter-actuator added (9004): what most users of SCG run
 #   ours    gateway-app (9005), demo off, one plain route to the backend plus the scenario's arguments
 #   redis   only when a scenario's arguments name {redis-port}: a redis-server on a free loopback port (beside the
 #           servers, pinned with them), started once for the run; {redis-port} becomes its port
@@ -16,7 +17,12 @@
 #                redis-server with the servers unless REDIS_CPUS says otherwise (e.g. REDIS_CPUS=0: beside wrk, as a
 #                Redis on another machine would not take the gateway's core)
 #   DUR=15       seconds per measured wrk run          REPS=3   interleaved rounds (medians over them)
-#   WARM=60      warm-up seconds of each JVM on its first scenario (10 s on each further path; nginx 5 s a path)
+#   WARM=120     the longest warm-up of a JVM on its first path: 5 s wrk windows until two in a row agree within 5%
+#                (WARM_MIN=30 s at least; on each further path at most 30 s); the summary says when one never did.
+#                Every JVM (vanilla SCG, SCG + actuator, gateway-app) is started afresh for each set of gateway-app
+#                arguments, so that all three have the same warm-up history. nginx: 5 s a path
+#   QUICK=1      a first answer in under 3 minutes: the 1k scenario, DUR=5 REPS=2 WARM=30 WARM_MIN=10, no paced
+#                rounds (unless those knobs are set too)
 #   CONNS=32     wrk connections (one wrk thread)
 #   PACED=16x10  after the saturated rounds, REPS paced rounds: 16 connections, each waiting 10 ms between answer and
 #                next request (paced.lua), well below saturation, for latency that is not queueing; PACED= to skip
@@ -51,7 +57,11 @@ log() { echo "== $*"; }
 NPROC=$(nproc)
 if [ "$NPROC" -ge 2 ]; then PIN=${PIN:-1}; else PIN=${PIN:-0}; fi
 SERVER_CPUS=${SERVER_CPUS:-1}; LOAD_CPUS=${LOAD_CPUS:-0}
-DUR=${DUR:-15}; REPS=${REPS:-3}; WARM=${WARM:-60}; CONNS=${CONNS:-32}
+if [ "${QUICK:-}" = 1 ]; then
+  DUR=${DUR:-5}; REPS=${REPS:-2}; WARM=${WARM:-30}; WARM_MIN=${WARM_MIN:-10}; PACED=${PACED-}
+  [ -z "${PATHS:-}" ] && SCENARIOS=${SCENARIOS:-1k}
+fi
+DUR=${DUR:-15}; REPS=${REPS:-3}; WARM=${WARM:-120}; WARM_MIN=${WARM_MIN:-30}; CONNS=${CONNS:-32}
 PACED=${PACED-16x10}
 PACED_CONNS=""; PACED_MS=""
 if [ -n "$PACED" ]; then
@@ -67,11 +77,11 @@ SCG_SRC=${SCG_SRC:-$ROOT/../shared/bench/scg}
 JVM_FLAGS=${JVM_FLAGS:-"-Xmx512m"}
 DOC=${DOC:-$ROOT/src-docs/benchmarks.md}
 STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-120}   # seconds a JVM may take to give its first answer
-DIRECT_PORT=9001; NGINX_PORT=9002; SCG_PORT=9003; OURS_PORT=9005
-TARGETS=(direct nginx scg ours)
-declare -A PORT=([direct]=$DIRECT_PORT [nginx]=$NGINX_PORT [scg]=$SCG_PORT [ours]=$OURS_PORT)
+DIRECT_PORT=9001; NGINX_PORT=9002; SCG_PORT=9003; SCGA_PORT=9004; OURS_PORT=9005
+TARGETS=(direct nginx scg scga ours)
+declare -A PORT=([direct]=$DIRECT_PORT [nginx]=$NGINX_PORT [scg]=$SCG_PORT [scga]=$SCGA_PORT [ours]=$OURS_PORT)
 
-for k in DUR REPS WARM CONNS STARTUP_TIMEOUT; do
+for k in DUR REPS WARM WARM_MIN CONNS STARTUP_TIMEOUT; do
   [[ ${!k} =~ ^[1-9][0-9]*$ ]] || die "$k must be a positive integer (got '${!k}')"
 done
 
@@ -219,6 +229,29 @@ if [ -z "$SCG_JAR" ] || [ "$(cat "$W/scg/.src-hash" 2>/dev/null)" != "$scg_hash"
   SCG_JAR=$(find_scg_jar); [ -n "$SCG_JAR" ] || die "the SCG build made no jar in $W/scg/target"
 fi
 
+# vanilla SCG + actuator: the same source with spring-boot-starter-actuator added to its pom
+find_scga_jar() { find "$W/scga/target" -maxdepth 1 -name '*.jar' -not -name '*-plain.jar' 2>/dev/null | head -1; }
+SCGA_JAR=$(find_scga_jar)
+if [ -z "$SCGA_JAR" ] || [ "$(cat "$W/scga/.src-hash" 2>/dev/null)" != "$scg_hash" ]; then
+  log "building vanilla SCG + actuator from $SCG_SRC into $W/scga"
+  { rm -rf "$W/scga" && cp -r "$SCG_SRC" "$W/scga" && chmod -R u+w "$W/scga"; } || die "cannot copy $SCG_SRC"
+  python3 - "$W/scga/pom.xml" <<'PY' || die "cannot add the actuator to $W/scga/pom.xml"
+import sys
+p = sys.argv[1]; s = open(p).read()
+marker = "<artifactId>spring-cloud-starter-gateway-server-webflux</artifactId>\n    </dependency>"
+if marker not in s:
+    sys.exit("no gateway dependency in " + p)
+s = s.replace(marker, marker + "\n    <dependency>\n      <groupId>org.springframework.boot</groupId>\n"
+              "      <artifactId>spring-boot-starter-actuator</artifactId>\n    </dependency>", 1)
+s = s.replace("<artifactId>scg-bench</artifactId>", "<artifactId>scg-actuator-bench</artifactId>", 1)
+open(p, "w").write(s)
+PY
+  (cd "$W/scga" && mvn -q -B -DskipTests package) > "$OUT/logs/scga-build.log" 2>&1 \
+    || { tail -30 "$OUT/logs/scga-build.log" >&2; die "building vanilla SCG + actuator failed (log: $OUT/logs/scga-build.log)"; }
+  echo "$scg_hash" > "$W/scga/.src-hash"
+  SCGA_JAR=$(find_scga_jar); [ -n "$SCGA_JAR" ] || die "the SCG + actuator build made no jar in $W/scga/target"
+fi
+
 # ---------------------------------------------------------------- processes
 STARTED=()   # pids of every server this script started
 stop_all() {
@@ -267,13 +300,21 @@ stop_jvm() { # name: records RSS after load, then stops it
   stop_started "$pid"; unset "JVM_PID[$name]"
 }
 
-OURS_NAME=""; OURS_ARGS=__none__
-ensure_gateway() { # scenario index: (re)starts gateway-app when its arguments differ from the running one's
-  local i=$1 extra=()
+OURS_NAME=""; OURS_ARGS=__none__; SCG_NAME=""; SCGA_NAME=""
+ensure_gateway() { # scenario index: (re)starts the three JVMs when gateway-app's arguments differ from the running one's
+  local i=$1 extra=() suffix=""
   [ "${SC_ARGS[$i]}" = "$OURS_ARGS" ] && return 0
   [ -n "$OURS_NAME" ] && stop_jvm "$OURS_NAME"
+  [ -n "$SCG_NAME" ] && stop_jvm "$SCG_NAME"
+  [ -n "$SCGA_NAME" ] && stop_jvm "$SCGA_NAME"
   OURS_ARGS=${SC_ARGS[$i]}
-  if [ -z "$OURS_ARGS" ]; then OURS_NAME=ours; else OURS_NAME="ours:${SC_NAME[$i]}"; fi
+  [ -n "$OURS_ARGS" ] && suffix=":${SC_NAME[$i]}"
+  OURS_NAME="ours$suffix"; SCG_NAME="scg$suffix"; SCGA_NAME="scga$suffix"
+  # the peers start afresh too: every JVM measured has the same warm-up history
+  log "starting vanilla SCG and SCG + actuator as $SCG_NAME, $SCGA_NAME"
+  start_jvm "$SCG_NAME" "$SCG_PORT" "${SC_PATH[$i]}" "$SCG_JAR"
+  start_jvm "$SCGA_NAME" "$SCGA_PORT" "${SC_PATH[$i]}" "$SCGA_JAR" --server.port="$SCGA_PORT" \
+    --management.server.port=0 --management.server.address=127.0.0.1
   read -ra extra <<< "${OURS_ARGS//\{redis-port\}/${REDIS_PORT:-}}"
   log "starting gateway-app as $OURS_NAME${OURS_ARGS:+ with $OURS_ARGS}"
   start_jvm "$OURS_NAME" "$OURS_PORT" "${SC_PATH[$i]}" "$GATEWAY_JAR" \
@@ -284,7 +325,26 @@ ensure_gateway() { # scenario index: (re)starts gateway-app when its arguments d
     '--spring.cloud.gateway.server.webflux.routes[0].predicates[0]=Path=/**' \
     "${GATEWAY_ARGS_A[@]}" "${extra[@]}"
 }
-jvm_of() { case $1 in scg) echo scg;; ours) echo "$OURS_NAME";; *) echo "";; esac; }
+jvm_of() { case $1 in scg) echo "$SCG_NAME";; scga) echo "$SCGA_NAME";; ours) echo "$OURS_NAME";; *) echo "";; esac; }
+
+# warm_until_stable name url max_s min_s [wrk options]: 5 s wrk windows until two in a row agree within 5% (and
+# min_s have passed), at most max_s; one line into warmup.txt
+warm_until_stable() {
+  local name=$1 url=$2 max=$3 min=$4; shift 4
+  local t=0 prev="" rps stable=no n=0 f=$OUT/tmp-warm.txt
+  while [ "$t" -lt "$max" ]; do
+    run_wrk 5 "$url" "$f" "$@"
+    t=$((t + 5)); n=$((n + 1))
+    rps=$(awk '/Requests\/sec/{print $2}' "$f")
+    if [ -n "$prev" ] && [ -n "$rps" ] && [ "$t" -ge "$min" ] \
+        && python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); sys.exit(0 if abs(a-b) <= 0.05*max(a,b) else 1)" "$prev" "$rps"; then
+      stable=yes; break
+    fi
+    prev=$rps
+  done
+  echo "jvm=$name url=$url windows=$n seconds=$t stable=$stable last_rps=${rps:-0}" >> "$OUT/warmup.txt"
+  log "warm-up $name: ${t}s, $([ $stable = yes ] && echo 'two windows agree' || echo 'NEVER STABLE within 5%') (last ${rps:-?} req/s)"
+}
 
 WRK_PID=""
 run_wrk() { # seconds url outfile [wrk options]; in the background so that a signal stops the run at once
@@ -303,9 +363,9 @@ run_wrk() { # seconds url outfile [wrk options]; in the background so that a sig
   echo "nginx=$(nginx -v 2>&1 | sed 's/^nginx version: nginx\///')"
   echo "wrk=$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
   [ -n "$NEED_REDIS" ] && echo "redis=$REDIS_BIN"
-  echo "knobs=PIN=$PIN${REDIS_CPUS:+ REDIS_CPUS=$REDIS_CPUS} DUR=$DUR REPS=$REPS WARM=$WARM CONNS=$CONNS PACED=$PACED JVM_FLAGS=$JVM_FLAGS${GATEWAY_ARGS:+ GATEWAY_ARGS=$GATEWAY_ARGS}"
+  echo "knobs=PIN=$PIN${REDIS_CPUS:+ REDIS_CPUS=$REDIS_CPUS}${QUICK:+ QUICK=$QUICK} DUR=$DUR REPS=$REPS WARM=$WARM WARM_MIN=$WARM_MIN CONNS=$CONNS PACED=$PACED JVM_FLAGS=$JVM_FLAGS${GATEWAY_ARGS:+ GATEWAY_ARGS=$GATEWAY_ARGS}"
   echo "paced_conns=$PACED_CONNS"; echo "paced_ms=$PACED_MS"
-  echo "DUR=$DUR"; echo "REPS=$REPS"; echo "WARM=$WARM"; echo "PIN=$PIN"; echo "server_cpus=$SERVER_CPUS"
+  echo "DUR=$DUR"; echo "REPS=$REPS"; echo "WARM=$WARM"; echo "QUICK=${QUICK:-}"; echo "PIN=$PIN"; echo "server_cpus=$SERVER_CPUS"
   echo "repo=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
   echo "gateway_jar=$GATEWAY_JAR"
   echo "gateway_jar_built=$(date -u -r "$GATEWAY_JAR" +%Y-%m-%dT%H:%MZ)"
@@ -330,8 +390,6 @@ if [ -n "$NEED_REDIS" ]; then
   echo "redis_cpus=${REDIS_CPUS:-$SERVER_CPUS}" >> "$OUT/env.txt"
   log "redis-server $redis_version on 127.0.0.1:$REDIS_PORT ($REDIS_BIN)"
 fi
-log "starting vanilla SCG"
-start_jvm scg "$SCG_PORT" "${SC_PATH[${ORDER[0]}]}" "$SCG_JAR"
 
 declare -A WARMED=()   # "instance|path" -> 1; an instance is a JVM name or nginx/direct
 for i in "${ORDER[@]}"; do
@@ -348,15 +406,17 @@ for i in "${ORDER[@]}"; do
     [ -z "$ref_bytes" ] && ref_bytes=${r##* }
     [ "${r##* }" = "$ref_bytes" ] || echo "   note: $t sent ${r##* } bytes, the backend $ref_bytes"
   done
-  # warm-up: a JVM's first path WARM s, each further path 10 s; nginx 5 s a path
+  # warm-up: each JVM until two 5 s windows agree (at most WARM s on its first path, 30 s on a further one); nginx 5 s
   for t in "${TARGETS[@]}"; do
     inst=$(jvm_of "$t"); inst=${inst:-$t}
     [ -n "${WARMED[$inst|$path]:-}" ] && continue
     if [ -n "$(jvm_of "$t")" ]; then
-      if [ -n "${WARMED[$inst]:-}" ]; then d=10; else d=$WARM; fi
-    else d=5; fi
-    log "warm-up $t $path ${d}s"
-    run_wrk "$d" "http://127.0.0.1:${PORT[$t]}$path" "$OUT/warmup-$name-$t.txt" "${HDR[@]}"
+      if [ -n "${WARMED[$inst]:-}" ]; then d=$((WARM < 30 ? WARM : 30)); m=10; else d=$WARM; m=$WARM_MIN; fi
+      warm_until_stable "$inst" "http://127.0.0.1:${PORT[$t]}$path" "$d" "$m" "${HDR[@]}"
+    else
+      log "warm-up $t $path 5s"
+      run_wrk 5 "http://127.0.0.1:${PORT[$t]}$path" "$OUT/warmup-$name-$t.txt" "${HDR[@]}"
+    fi
     WARMED[$inst|$path]=1; WARMED[$inst]=1
   done
   # measured: REPS rounds, every target once a round, the starting target rotating

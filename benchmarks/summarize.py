@@ -18,12 +18,16 @@ import re
 import statistics
 import sys
 
-TARGETS = [("direct", "backend direct"), ("nginx", "nginx proxy"), ("scg", "vanilla SCG"), ("ours", "gateway-app")]
-RATIOS = [("ours", "scg"), ("ours", "nginx"), ("scg", "nginx")]
+TARGETS = [("direct", "backend direct"), ("nginx", "nginx proxy"), ("scg", "vanilla SCG"),
+           ("scga", "SCG + actuator"), ("ours", "gateway-app")]
+RATIOS = [("ours", "scg"), ("ours", "scga"), ("ours", "nginx"), ("scg", "nginx")]
+UNRELIABLE = 0.15  # a ratio whose rounds spread over more than this is marked unreliable
+ROUNDS = {}  # (kind, scenario, target) -> [per-round wrk results], filled by collect()
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 TIME_MS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 SIZE_MIB = {"B": 1 / 1048576, "KB": 1 / 1024, "MB": 1.0, "GB": 1024.0, "TB": 1048576.0}
 NAN = float("nan")
+RESULTS_DIR = [""]
 HEADERS = {}  # scenario -> the request headers wrk sent to every target (scenarios.tsv, 4th column)
 # the settings below which a run is only a quick look (those of the reference runs)
 REFERENCE = {"DUR": 15, "REPS": 3, "WARM": 60}
@@ -111,6 +115,7 @@ def collect(d, kind="wrk"):
             if not files:
                 continue
             runs = [parse_wrk(f) for f in files]
+            ROUNDS[(kind, name, t)] = {int(re.search(r"-([0-9]+)\.txt$", f).group(1)): r for f, r in zip(files, runs)}
             m = {k: median([r[k] for r in runs]) for k in ("rps", "mibs", "p50", "p99")}
             rps = [r["rps"] for r in runs if not math.isnan(r["rps"])]
             m["spread"] = (max(rps) - min(rps)) / m["rps"] if len(rps) > 1 and m["rps"] else NAN
@@ -181,6 +186,82 @@ def redis_line(res, name, stats):
         f_int(calls), per, ", %d failed or rejected" % bad if bad else "")
 
 
+def round_ratio(kind, name, a, b, k, name_b=None):
+    """The median over the rounds of a's figure over b's in the same round, and the spread of those ratios
+    ((max - min) / median); b may come from another scenario (name_b) measured in the same run."""
+    ra, rb = ROUNDS.get((kind, name, a), {}), ROUNDS.get((kind, name_b or name, b), {})
+    xs = [ra[r][k] / rb[r][k] for r in ra if r in rb and rb[r][k] and not math.isnan(ra[r][k]) and not math.isnan(rb[r][k])]
+    if not xs:
+        return NAN, NAN
+    m = median(xs)
+    return m, ((max(xs) - min(xs)) / m if len(xs) > 1 and m else NAN)
+
+
+def f_rx(pair):
+    """A ratio with its spread, marked unreliable when the rounds disagree by more than UNRELIABLE."""
+    x, spread = pair
+    if math.isnan(x):
+        return "–"
+    if math.isnan(spread):
+        return "%.2f×" % x
+    return "%.2f× (±%.0f%%%s)" % (x, 50 * spread, ", unreliable" if spread > UNRELIABLE else "")
+
+
+# The goals of the speed issue: (label, scenario, kind, a, b, figure, scenario of b, floor, aim, higher is better)
+GOALS = [
+    ("plain route, 1 KiB, req/s vs vanilla SCG", "1k", "wrk", "ours", "scg", "rps", None, 1.2, 1.6, True),
+    ("plain route, 1 KiB, req/s vs SCG + actuator", "1k", "wrk", "ours", "scga", "rps", None, 1.3, 1.8, True),
+    ("p99 at the paced load, 1 KiB, vs vanilla SCG", "1k", "paced", "ours", "scg", "p99", None, 1.0, 0.7, False),
+    ("`lb://` route with health checks, req/s vs vanilla SCG plain", "1k-lb", "wrk", "ours", "scg", "rps", None, 1.0, 1.3, True),
+    ("`LeakyBucket` (memory), req/s vs vanilla SCG plain", "1k-limited-memory", "wrk", "ours", "scg", "rps", None, 1.0, 1.3, True),
+    ("`Zstd` on a 1 KiB body, req/s vs vanilla SCG plain", "1k-zstd", "wrk", "ours", "scg", "rps", None, 1.0, 1.3, True),
+    ("1 MiB body, MB/s vs nginx proxy", "1m.bin", "wrk", "ours", "nginx", "mibs", None, 1.6, 2.0, True),
+]
+
+
+def verdict(x, floor, aim, higher):
+    if math.isnan(x):
+        return "not measured"
+    ok = (lambda v: x >= v) if higher else (lambda v: x <= v)
+    return "aim met" if ok(aim) else "met" if ok(floor) else "not met"
+
+
+def goal_rows(res, paced, jvms):
+    """Rows (figure, value, floor, aim, verdict) for the goals measured in this run."""
+    rows = []
+    for label, name, kind, a, b, k, name_b, floor, aim, higher in GOALS:
+        got = res if kind == "wrk" else paced
+        if name not in got:
+            continue
+        x = round_ratio(kind, name, a, b, k, name_b)
+        sign = "≥" if higher else "≤"
+        rows.append((label, f_rx(x), "%s %.1f" % (sign, floor), "%s %.1f" % (sign, aim), verdict(x[0], floor, aim, higher)))
+    # memory and start-up: the JVMs of the plain scenario (no suffix)
+    ours, scg = jvms.get("ours", {}), jvms.get("scg", {})
+    try:
+        d = (float(ours["rss_after_load_kb"]) - float(scg["rss_after_load_kb"])) / 1024
+        rows.append(("RSS after load, gateway-app − vanilla SCG", "%+.0f MiB" % d, "≤ +64 MiB", "≤ 0",
+                     "aim met" if d <= 0 else "met" if d <= 64 else "not met"))
+    except (KeyError, ValueError):
+        pass
+    try:
+        d = (float(ours["first_answer_ms"]) - float(scg["first_answer_ms"])) / 1000
+        rows.append(("start-up to first answer, gateway-app − vanilla SCG", "%+.1f s" % d, "≤ +1 s", "≤ 0",
+                     "aim met" if d <= 0 else "met" if d <= 1 else "not met"))
+    except (KeyError, ValueError):
+        pass
+    return rows
+
+
+def read_warmup(path):
+    """warmup.txt: one line per JVM and path: jvm= url= windows= seconds= stable= last_rps="""
+    out = []
+    if os.path.exists(path):
+        for line in open(path, encoding="utf-8"):
+            out.append(dict(w.split("=", 1) for w in line.split() if "=" in w))
+    return out
+
+
 def ratio(res, a, b, k):
     try:
         x, y = res[a][k], res[b][k]
@@ -207,13 +288,9 @@ def f_x(x):
 
 
 def jvm_label(name):
-    if name == "scg":
-        return "vanilla SCG"
-    if name == "ours":
-        return "gateway-app"
-    if name.startswith("ours:"):
-        return "gateway-app (scenario %s)" % name[5:]
-    return name
+    base, _, scenario = name.partition(":")
+    label = {"scg": "vanilla SCG", "scga": "SCG + actuator", "ours": "gateway-app"}.get(base, base)
+    return "%s (scenario %s)" % (label, scenario) if scenario else label
 
 
 def is_quick(env):
@@ -245,8 +322,9 @@ def text_summary(d, env, scenarios, res, jvms, redis, other, paced):
             lines.append("  %-16s %10s %9s %8s %8s  %4d %7s%s" % (
                 label, f_int(m["rps"]), f_mib(m["mibs"]), f_ms(m["p50"]), f_ms(m["p99"]), m["n"], spread,
                 ("  ERRORS: " + "; ".join(m["errors"])) if m["errors"] else ""))
-        lines.append("  " + " | ".join("%s/%s req/s %s p99 %s" % (a, b, f_x(ratio(res[name], a, b, "rps")),
-                                                                  f_x(ratio(res[name], a, b, "p99"))) for a, b in RATIOS))
+        lines.append("  " + " | ".join("%s/%s req/s %s p99 %s" % (a, b, f_rx(round_ratio("wrk", name, a, b, "rps")),
+                                                                  f_rx(round_ratio("wrk", name, a, b, "p99")))
+                                       for a, b in RATIOS if a in res[name] and b in res[name]))
         if name in bases:
             rps, p50, p99 = added(res, name, bases[name])
             lines.append("  gateway-app against %s (same run): req/s %s, p50 %s, p99 %s" % (
@@ -273,6 +351,10 @@ def text_summary(d, env, scenarios, res, jvms, redis, other, paced):
         env.get("nginx", "?"), env.get("knobs", "?")))
     if other:
         lines.append(other_cpu_line(other))
+    goals = goal_rows(res, paced, jvms)
+    if goals:
+        lines.append("goals:")
+        lines += ["  %-62s %-26s floor %-10s aim %-10s %s" % row for row in goals]
     return "\n".join(lines)
 
 
@@ -294,6 +376,15 @@ def markdown_section(env, scenarios, res, jvms, sanity_bad, redis, other, paced)
     knobs = env.get("knobs", "?")
     bases = plain_of(scenarios, res)
     out = ["### Latest run: %s" % env.get("date_utc", "?"), ""]
+    goals = goal_rows(res, paced, jvms)
+    if goals:
+        out += ["#### Against the speed issue's goals", "",
+                "Ratios are medians of the rounds' ratios (each round measures every target once); ± is half the "
+                "spread of those ratios, and one whose rounds disagree by more than %d%% is marked unreliable." % (
+                    100 * UNRELIABLE), "",
+                "| figure | this run | floor | aim | |", "|---|---:|---:|---:|---|"]
+        out += ["| %s | %s | %s | %s | %s |" % row for row in goals]
+        out.append("")
     if is_quick(env):
         out += ["> Quick look (shorter than the reference settings DUR=15 REPS=3 WARM=60): indicative only.", ""]
     out += [
@@ -331,7 +422,9 @@ def markdown_section(env, scenarios, res, jvms, sanity_bad, redis, other, paced)
                 errors.append("%s: %s" % (label, "; ".join(m["errors"])))
         out.append("")
         for a, b in RATIOS:
-            out.append("- %s / %s: req/s %s, p99 %s" % (a, b, f_x(ratio(res[name], a, b, "rps")), f_x(ratio(res[name], a, b, "p99"))))
+            if a in res[name] and b in res[name]:
+                out.append("- %s / %s: req/s %s, p99 %s" % (a, b, f_rx(round_ratio("wrk", name, a, b, "rps")),
+                                                            f_rx(round_ratio("wrk", name, a, b, "p99"))))
         if name in bases:
             rps, p50, p99 = added(res, name, bases[name])
             out.append("- **gateway-app against `%s` (the plain route, same run): req/s %s, p50 %s, p99 %s**" % (
@@ -357,6 +450,15 @@ def markdown_section(env, scenarios, res, jvms, sanity_bad, redis, other, paced)
                                                                                         f_plus(p99))]
         if errors:
             out += ["", "**Errors reported by wrk:** " + " · ".join(errors)]
+        out.append("")
+    warm = read_warmup(os.path.join(RESULTS_DIR[0], "warmup.txt"))
+    never = [w for w in warm if w.get("stable") != "yes"]
+    if warm:
+        out += ["Warm-up: each JVM until two 5 s windows in a row agreed within 5%%: %s." % "; ".join(
+            "%s %s s" % (jvm_label(w.get("jvm", "?")), w.get("seconds", "?")) for w in warm)]
+        if never:
+            out += ["**Never stable within 5%%:** %s (its figures say less)." % ", ".join(
+                "%s on %s" % (jvm_label(w.get("jvm", "?")), w.get("url", "?")) for w in never)]
         out.append("")
     if jvms:
         out += ["#### JVM start-up and memory", "",
@@ -436,6 +538,7 @@ def main():
     ap.add_argument("--doc", help="Markdown file whose results block is replaced (created when missing)")
     a = ap.parse_args()
     d = a.results
+    RESULTS_DIR[0] = d
     env = read_kv(os.path.join(d, "env.txt"))
     scenarios = read_scenarios(d)
     res = collect(d)
