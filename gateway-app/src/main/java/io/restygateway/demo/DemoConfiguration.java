@@ -23,9 +23,10 @@ import io.restygateway.upstream.UpstreamRegistry;
 
 /**
  * The embedded demo: upstream servers on loopback and routes to them. Each feature adds its demo route here and a
- * line in the README.
+ * line in the README. It shows the features, so {@code resty.enabled=false} switches it off with them.
  */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnBooleanProperty(name = "resty.enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty(name = "resty.demo.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(DemoProperties.class)
 public class DemoConfiguration {

@@ -37,7 +37,9 @@ import org.springframework.core.env.MapPropertySource;
  * {@code resty.netty.io-workers} when the JVM was not given one): Reactor Netty starts at least four, which on one or
  * two CPUs only take turns.</li>
  * </ul>
- * Every default yields to any value the user sets anywhere. It runs after the config data files are loaded (so it
+ * With {@code resty.enabled=false} only the first three remain: they are not features but keep the jars the starter
+ * carries from doing what a gateway without the starter would never do (refuse to start for want of a Consul import,
+ * count the health of a Redis nobody configured). Every default yields to any value the user sets anywhere. It runs after the config data files are loaded (so it
  * sees {@code application.yml}, the command line, the environment and {@code spring.config.import}) and before Spring
  * Cloud Consul's import check. What is decided here is decided once: a property added later, by an
  * {@code ApplicationContextInitializer} or a test's {@code @DynamicPropertySource}, does not change it.
@@ -66,9 +68,6 @@ public class RestyEnvironmentPostProcessor implements EnvironmentPostProcessor, 
 
 	@Override
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-		if (!environment.getProperty("resty.enabled", Boolean.class, true)) {
-			return;
-		}
 		DependencyUse use = dependencyUse(environment);
 		Map<String, Object> defaults = new LinkedHashMap<>();
 		if (!use.consul()) {
@@ -80,6 +79,17 @@ public class RestyEnvironmentPostProcessor implements EnvironmentPostProcessor, 
 		if (!use.redis()) {
 			defaults.put("management.health.redis.enabled", "false");
 		}
+		if (environment.getProperty("resty.enabled", Boolean.class, true)) {
+			features(environment, defaults);
+		}
+		defaults.keySet().removeIf(environment::containsProperty);
+		if (!defaults.isEmpty()) {
+			environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE_NAME, defaults));
+		}
+	}
+
+	/** The defaults of Resty Gateway's own features and of its speed: none of them when it is switched off. */
+	private static void features(ConfigurableEnvironment environment, Map<String, Object> defaults) {
 		defaults.put("management.endpoint.health.status.order", "DOWN,OUT_OF_SERVICE,DEGRADED,UP,UNKNOWN");
 		if (!environment.getProperty(REQUEST_METRICS, Boolean.class, false)) {
 			defaults.put(GATEWAY + ".metrics.enabled", "false");
@@ -88,10 +98,6 @@ public class RestyEnvironmentPostProcessor implements EnvironmentPostProcessor, 
 		}
 		defaults.put(GATEWAY + ".route-filter-cache-enabled", "true");
 		ioWorkers(environment);
-		defaults.keySet().removeIf(environment::containsProperty);
-		if (!defaults.isEmpty()) {
-			environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE_NAME, defaults));
-		}
 	}
 
 	/**

@@ -69,10 +69,36 @@ class RestyEnvironmentPostProcessorTests {
 	}
 
 	@Test
-	void doesNothingWhenRestyIsDisabled() {
-		StandardEnvironment environment = process(Map.of("resty.enabled", "false"));
-		assertThat(environment.getPropertySources().contains(RestyEnvironmentPostProcessor.PROPERTY_SOURCE_NAME))
-			.isFalse();
+	void whenRestyIsDisabledOnlyTheCarriedDependenciesAreKeptQuiet() {
+		String before = System.getProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT);
+		try {
+			System.clearProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT);
+			StandardEnvironment environment = process(Map.of("resty.enabled", "false"));
+			// Without these a gateway with the starter switched off would not start (Consul Config's import check),
+			// which a gateway without the starter does.
+			assertThat(environment.getProperty("spring.cloud.consul.enabled")).isEqualTo("false");
+			assertThat(environment.getProperty("management.health.redis.enabled")).isEqualTo("false");
+			assertThat(environment.getProperty("management.endpoint.health.status.order")).isNull();
+			assertThat(environment.getProperty("spring.cloud.gateway.server.webflux.metrics.enabled")).isNull();
+			assertThat(environment.getProperty("spring.cloud.gateway.server.webflux.observability.enabled")).isNull();
+			assertThat(environment.getProperty("management.observations.enable.http.server.requests")).isNull();
+			assertThat(environment.getProperty("spring.cloud.gateway.server.webflux.route-filter-cache-enabled"))
+				.isNull();
+			assertThat(System.getProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT)).isNull();
+		}
+		finally {
+			if (before != null) {
+				System.setProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT, before);
+			}
+		}
+	}
+
+	@Test
+	void whenRestyIsDisabledAConfiguredConsulIsLeftOn() {
+		StandardEnvironment environment = process(
+				Map.of("resty.enabled", "false", "spring.config.import", "optional:consul:"));
+		assertThat(environment.getProperty("spring.cloud.consul.enabled")).isNull();
+		assertThat(environment.getProperty("spring.cloud.consul.config.enabled")).isNull();
 	}
 
 	@Test
