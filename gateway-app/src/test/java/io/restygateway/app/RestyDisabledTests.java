@@ -1,6 +1,5 @@
 package io.restygateway.app;
 
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 
@@ -32,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 		properties = { "management.server.port=0", "resty.enabled=false" })
 class RestyDisabledTests {
 
-	static final LoopbackHttpServer backend = startBackend();
+	static final LoopbackHttpServer backend = LoopbackHttpServer.answering("text/plain",
+			exchange -> ("backend saw " + exchange.getRequestURI()).getBytes(StandardCharsets.UTF_8));
 
 	@LocalServerPort
 	int port;
@@ -42,21 +42,6 @@ class RestyDisabledTests {
 
 	@Autowired
 	Environment environment;
-
-	static LoopbackHttpServer startBackend() {
-		try {
-			return LoopbackHttpServer.start(exchange -> {
-				byte[] body = ("backend saw " + exchange.getRequestURI()).getBytes(StandardCharsets.UTF_8);
-				exchange.getResponseHeaders().add("Content-Type", "text/plain");
-				exchange.sendResponseHeaders(200, body.length);
-				exchange.getResponseBody().write(body);
-				exchange.close();
-			});
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
 
 	@DynamicPropertySource
 	static void route(DynamicPropertyRegistry registry) {

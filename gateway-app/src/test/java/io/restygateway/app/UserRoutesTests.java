@@ -1,6 +1,5 @@
 package io.restygateway.app;
 
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 
@@ -27,29 +26,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 		properties = { "management.server.port=0", "resty.demo.enabled=false" })
 class UserRoutesTests {
 
-	static final LoopbackHttpServer backend = startBackend();
+	static final LoopbackHttpServer backend = LoopbackHttpServer.answering("text/plain",
+			exchange -> ("backend saw " + exchange.getRequestMethod() + " " + exchange.getRequestURI())
+				.getBytes(StandardCharsets.UTF_8));
 
 	@LocalServerPort
 	int port;
 
 	@Autowired
 	ApplicationContext context;
-
-	static LoopbackHttpServer startBackend() {
-		try {
-			return LoopbackHttpServer.start(exchange -> {
-				byte[] body = ("backend saw " + exchange.getRequestMethod() + " " + exchange.getRequestURI())
-					.getBytes(StandardCharsets.UTF_8);
-				exchange.getResponseHeaders().add("Content-Type", "text/plain");
-				exchange.sendResponseHeaders(200, body.length);
-				exchange.getResponseBody().write(body);
-				exchange.close();
-			});
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
 
 	@DynamicPropertySource
 	static void route(DynamicPropertyRegistry registry) {

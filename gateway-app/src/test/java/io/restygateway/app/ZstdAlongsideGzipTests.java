@@ -1,7 +1,6 @@
 package io.restygateway.app;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,25 +35,11 @@ class ZstdAlongsideGzipTests {
 
 	static final byte[] HTML = CompressionTests.page(4096);
 
-	static final LoopbackHttpServer backend = startBackend();
+	static final LoopbackHttpServer backend = LoopbackHttpServer.answering("text/html",
+			exchange -> exchange.getRequestURI().getPath().endsWith("/small") ? Arrays.copyOf(HTML, 500) : HTML);
 
 	@LocalServerPort
 	int port;
-
-	static LoopbackHttpServer startBackend() {
-		try {
-			return LoopbackHttpServer.start(exchange -> {
-				byte[] body = exchange.getRequestURI().getPath().endsWith("/small") ? Arrays.copyOf(HTML, 500) : HTML;
-				exchange.getResponseHeaders().add("Content-Type", "text/html");
-				exchange.sendResponseHeaders(200, body.length);
-				exchange.getResponseBody().write(body);
-				exchange.close();
-			});
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
 
 	@DynamicPropertySource
 	static void routes(DynamicPropertyRegistry registry) {

@@ -5,7 +5,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
@@ -36,6 +38,31 @@ public final class LoopbackHttpServer implements AutoCloseable {
 		server.createContext("/", handler);
 		server.start();
 		return new LoopbackHttpServer(server, executor);
+	}
+
+	/**
+	 * Start a server that reads each request's body and answers 200 with the body {@code answer} gives, for a test
+	 * class's static backend (a bind failure is thrown unchecked).
+	 * @param contentType the answer's {@code Content-Type}, or {@code null} for none
+	 * @param answer the answer's body for a request
+	 * @return the running server
+	 */
+	public static LoopbackHttpServer answering(String contentType, Function<HttpExchange, byte[]> answer) {
+		try {
+			return start(exchange -> {
+				exchange.getRequestBody().readAllBytes();
+				byte[] body = answer.apply(exchange);
+				if (contentType != null) {
+					exchange.getResponseHeaders().add("Content-Type", contentType);
+				}
+				exchange.sendResponseHeaders(200, body.length);
+				exchange.getResponseBody().write(body);
+				exchange.close();
+			});
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	/**
