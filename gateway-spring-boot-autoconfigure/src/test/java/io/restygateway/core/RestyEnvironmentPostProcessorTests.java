@@ -70,9 +70,7 @@ class RestyEnvironmentPostProcessorTests {
 
 	@Test
 	void whenRestyIsDisabledOnlyTheCarriedDependenciesAreKeptQuiet() {
-		String before = System.getProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT);
-		try {
-			System.clearProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT);
+		withoutIoWorkerCount(() -> {
 			StandardEnvironment environment = process(Map.of("resty.enabled", "false"));
 			// Without these a gateway with the starter switched off would not start (Consul Config's import check),
 			// which a gateway without the starter does.
@@ -85,12 +83,7 @@ class RestyEnvironmentPostProcessorTests {
 			assertThat(environment.getProperty("spring.cloud.gateway.server.webflux.route-filter-cache-enabled"))
 				.isNull();
 			assertThat(System.getProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT)).isNull();
-		}
-		finally {
-			if (before != null) {
-				System.setProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT, before);
-			}
-		}
+		});
 	}
 
 	@Test
@@ -127,9 +120,7 @@ class RestyEnvironmentPostProcessorTests {
 
 	@Test
 	void oneEventLoopPerCpuUnlessTheJvmWasToldOtherwise() {
-		String before = System.getProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT);
-		try {
-			System.clearProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT);
+		withoutIoWorkerCount(() -> {
 			process(Map.of());
 			assertThat(System.getProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT))
 				.isEqualTo(Integer.toString(Runtime.getRuntime().availableProcessors()));
@@ -139,6 +130,15 @@ class RestyEnvironmentPostProcessorTests {
 			System.setProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT, "7");
 			process(Map.of("resty.netty.io-workers", "3"));
 			assertThat(System.getProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT)).isEqualTo("7");
+		});
+	}
+
+	/** Runs {@code body} with {@value RestyEnvironmentPostProcessor#IO_WORKER_COUNT} unset, and puts it back after. */
+	private static void withoutIoWorkerCount(Runnable body) {
+		String before = System.getProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT);
+		try {
+			System.clearProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT);
+			body.run();
 		}
 		finally {
 			if (before == null) {
