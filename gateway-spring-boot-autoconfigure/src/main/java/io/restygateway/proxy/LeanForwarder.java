@@ -126,17 +126,45 @@ final class LeanForwarder {
 			.build(containsEncodedParts(uri))
 			.toUri();
 		exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, url);
-		// NettyRoutingFilter
+		HttpClient client = route.client();
+		if (client == null) {
+			throw new IllegalStateException("route " + route.route().getId() + " is not lean: " + route.reason());
+		}
+		// NettyWriteResponseFilter
+		return send(exchange, url, client, route.responseTimeout()).then(Mono.defer(() -> write(exchange)))
+			.doFinally(signal -> {
+				if (signal == SignalType.CANCEL || signal == SignalType.ON_ERROR) {
+					Connection connection = exchange.getAttribute(CLIENT_RESPONSE_CONN_ATTR);
+					if (connection != null) {
+						connection.dispose();
+					}
+				}
+			});
+	}
+
+	/**
+	 * {@code NettyRoutingFilter}'s part alone, for a request in Spring Cloud Gateway's filter chain: the upstream's
+	 * answer head on the exchange, its body left to {@code NettyWriteResponseFilter} as the stock filter leaves it.
+	 * @param exchange the exchange, its request URL resolved by the filters before
+	 * @param url the request URL
+	 * @param client the HTTP client, with the route's connect timeout
+	 * @param timeout the route's response timeout, or {@code null}
+	 * @return completes once the answer head is on the exchange
+	 */
+	Mono<Void> route(ServerWebExchange exchange, URI url, HttpClient client, @Nullable Duration timeout) {
+		return send(exchange, url, client, timeout).then();
+	}
+
+	/** What NettyRoutingFilter does: the request to the upstream, then its answer head onto the exchange. */
+	private Flux<HttpClientResponse> send(ServerWebExchange exchange, URI url, HttpClient client,
+			@Nullable Duration timeout) {
+		ServerHttpRequest request = exchange.getRequest();
 		setAlreadyRouted(exchange);
 		HttpMethod method = HttpMethod.valueOf(request.getMethod().name());
 		boolean preserveHost = exchange.getAttributeOrDefault(PRESERVE_HOST_HEADER_ATTRIBUTE, false);
 		String host = preserveHost ? request.getHeaders().getFirst(HttpHeaders.HOST) : null;
 		HttpServerRequest server = request.getClass().getName().equals(REACTOR_REQUEST)
 				? ((AbstractServerHttpRequest) request).getNativeRequest() : null;
-		HttpClient client = route.client();
-		if (client == null) {
-			throw new IllegalStateException("route " + route.route().getId() + " is not lean: " + route.reason());
-		}
 		HeaderRules rules = this.rules;
 		Flux<HttpClientResponse> responses;
 		if (rules != null) {
@@ -180,7 +208,6 @@ final class LeanForwarder {
 					.send(server != null ? server.receive().retain() : request.getBody().map(LeanForwarder::byteBuf)))
 				.responseConnection((res, connection) -> Mono.just(answer(exchange, res, connection)));
 		}
-		Duration timeout = route.responseTimeout();
 		if (timeout != null) {
 			responses = responses
 				.timeout(timeout,
@@ -188,15 +215,7 @@ final class LeanForwarder {
 				.onErrorMap(TimeoutException.class,
 						ex -> new ResponseStatusException(HttpStatus.GATEWAY_TIMEOUT, ex.getMessage(), ex));
 		}
-		// NettyWriteResponseFilter
-		return responses.then(Mono.defer(() -> write(exchange))).doFinally(signal -> {
-			if (signal == SignalType.CANCEL || signal == SignalType.ON_ERROR) {
-				Connection connection = exchange.getAttribute(CLIENT_RESPONSE_CONN_ATTR);
-				if (connection != null) {
-					connection.dispose();
-				}
-			}
-		});
+		return responses;
 	}
 
 	/** As HttpClient: a body without a length is sent chunked, but for GET, HEAD and DELETE, which get no framing. */
@@ -220,7 +239,11 @@ final class LeanForwarder {
 		response.setStatusCode(HttpStatusCode.valueOf(res.status().code()));
 		Set<String> names = new LinkedHashSet<>();
 		boolean[] framing = new boolean[2];
-		if (response.getClass().getName().equals(REACTOR_RESPONSE)) {
+		if (response.isCommitted()) {
+			// As NettyRoutingFilter: a filter before committed the answer already, its headers can no longer change.
+			rules.response(upstream, (name, value) -> kept(names, framing, name));
+		}
+		else if (response.getClass().getName().equals(REACTOR_RESPONSE)) {
 			io.netty.handler.codec.http.HttpHeaders target = ((HttpServerResponse) ((AbstractServerHttpResponse) response)
 				.getNativeResponse()).responseHeaders();
 			rules.response(upstream, (name, value) -> {
@@ -235,7 +258,7 @@ final class LeanForwarder {
 				kept(names, framing, name);
 			});
 		}
-		if (!framing[0] && framing[1]) {
+		if (!framing[0] && framing[1] && !response.isCommitted()) {
 			// As NettyRoutingFilter: never both a Transfer-Encoding and a Content-Length.
 			response.getHeaders().remove(HttpHeaders.TRANSFER_ENCODING);
 		}
@@ -268,10 +291,12 @@ final class LeanForwarder {
 		HttpHeaders filtered = HttpHeadersFilter.filter(this.headersFilters, headers, exchange, Type.RESPONSE);
 		if (!filtered.containsHeader(HttpHeaders.TRANSFER_ENCODING)
 				&& filtered.containsHeader(HttpHeaders.CONTENT_LENGTH)) {
-			response.getHeaders().remove(HttpHeaders.TRANSFER_ENCODING);
+			filtered.remove(HttpHeaders.TRANSFER_ENCODING);
 		}
 		exchange.getAttributes().put(CLIENT_RESPONSE_HEADER_NAMES, filtered.headerNames());
-		response.getHeaders().addAll(filtered);
+		if (!response.isCommitted()) {
+			response.getHeaders().addAll(filtered);
+		}
 		return res;
 	}
 

@@ -13,6 +13,8 @@ import org.springframework.cloud.gateway.filter.headers.TransferEncodingNormaliz
 import org.springframework.context.ApplicationContext;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.AnnotationAwareOrderComparator;
+import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.core.annotation.Order;
 import org.springframework.web.reactive.DispatcherHandler;
 import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.reactive.function.server.support.RouterFunctionMapping;
@@ -25,8 +27,11 @@ import org.springframework.web.reactive.result.method.AbstractHandlerMethodMappi
  * @param dispatchOff why no request can be dispatched by the lean filter (something but the gateway may take it),
  * or {@code null}
  * @param leanOff why no route can be lean (a global filter whose work the lean path does not do), or {@code null}
+ * @param routingOff why the filter chain's requests cannot be routed by {@link LeanRoutingFilter} (the stock routing
+ * filters are not there, or another global filter runs after it), or {@code null}
  */
-record LeanGate(ApplicationContext context, @Nullable String dispatchOff, @Nullable String leanOff) {
+record LeanGate(ApplicationContext context, @Nullable String dispatchOff, @Nullable String leanOff,
+		@Nullable String routingOff) {
 
 	/**
 	 * The global filters whose work for a plain http route without filters is what {@link LeanForwarder} does, or
@@ -66,7 +71,44 @@ record LeanGate(ApplicationContext context, @Nullable String dispatchOff, @Nulla
 	 * @param globalFilters every global filter
 	 */
 	static LeanGate of(ApplicationContext context, int gatewayOrder, Collection<GlobalFilter> globalFilters) {
-		return new LeanGate(context, dispatchOff(context, gatewayOrder), leanOff(globalFilters));
+		return new LeanGate(context, dispatchOff(context, gatewayOrder), leanOff(globalFilters),
+				routingOff(globalFilters));
+	}
+
+	/**
+	 * {@link LeanRoutingFilter} takes {@code NettyRoutingFilter}'s turn, just before it: only with the stock routing
+	 * and writing filters, and with no other global filter at or after that turn (which would then run after the
+	 * request went out instead of before).
+	 */
+	private static @Nullable String routingOff(Collection<GlobalFilter> globalFilters) {
+		boolean routing = false;
+		boolean writing = false;
+		for (GlobalFilter filter : globalFilters) {
+			String name = filter.getClass().getName();
+			if (name.equals("org.springframework.cloud.gateway.filter.NettyRoutingFilter")) {
+				routing = true;
+			}
+			else if (name.equals("org.springframework.cloud.gateway.filter.NettyWriteResponseFilter")) {
+				writing = true;
+			}
+			else if (!KNOWN_GLOBAL_FILTERS.contains(name) && !(filter instanceof LeanRoutingFilter)
+					&& order(filter) >= LeanRoutingFilter.ORDER) {
+				return "the global filter " + name + " runs as late as the routing";
+			}
+		}
+		if (!routing) {
+			return "Spring Cloud Gateway's NettyRoutingFilter is not there";
+		}
+		return writing ? null : "Spring Cloud Gateway's NettyWriteResponseFilter is not there";
+	}
+
+	/** A global filter's place in the chain, as FilteringWebHandler sorts it. */
+	private static int order(GlobalFilter filter) {
+		if (filter instanceof Ordered ordered) {
+			return ordered.getOrder();
+		}
+		Order order = AnnotationUtils.findAnnotation(filter.getClass(), Order.class);
+		return order != null ? order.value() : Ordered.LOWEST_PRECEDENCE;
 	}
 
 	private static @Nullable String dispatchOff(ApplicationContext context, int gatewayOrder) {
@@ -101,7 +143,7 @@ record LeanGate(ApplicationContext context, @Nullable String dispatchOff, @Nulla
 			if (name.equals("org.springframework.cloud.gateway.filter.GatewayMetricsFilter")) {
 				return "request metrics are on (the gateway's requests timer is kept by its filter chain)";
 			}
-			if (!KNOWN_GLOBAL_FILTERS.contains(name)) {
+			if (!KNOWN_GLOBAL_FILTERS.contains(name) && !(filter instanceof LeanRoutingFilter)) {
 				return "the global filter " + name + " runs on every route";
 			}
 			present.add(name);

@@ -26,7 +26,8 @@ import io.restygateway.core.RestyFeatureReport;
 
 /**
  * The lean proxy path ({@code resty.lean-proxy.enabled}, on by default): the last web filter dispatches gateway
- * requests itself and forwards those of plain routes without the global filter chain.
+ * requests itself and forwards those of plain routes without the global filter chain, and the requests of other
+ * routes, in the chain, are sent by the lean forwarder in the routing filter's turn.
  */
 @AutoConfiguration(after = GatewayAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
@@ -42,22 +43,30 @@ public class LeanProxyAutoConfiguration {
 		return new LeanDispatchFilter(mapping, routeLocator, webHandler, httpClient, httpClientProperties);
 	}
 
+	@Bean
+	public LeanRoutingFilter restyLeanRoutingFilter(HttpClient httpClient, HttpClientProperties httpClientProperties) {
+		return new LeanRoutingFilter(httpClient, httpClientProperties);
+	}
+
 	/** Once every bean is ready: which handler mappings, global filters and header filters the context has. */
 	@Bean
-	SmartInitializingSingleton restyLeanDispatchStart(LeanDispatchFilter filter, ApplicationContext context,
-			RoutePredicateHandlerMapping mapping, ObjectProvider<GlobalFilter> globalFilters,
-			ObjectProvider<HttpHeadersFilter> headersFilters, GatewayProperties gatewayProperties) {
+	SmartInitializingSingleton restyLeanDispatchStart(LeanDispatchFilter filter, LeanRoutingFilter routing,
+			ApplicationContext context, RoutePredicateHandlerMapping mapping,
+			ObjectProvider<GlobalFilter> globalFilters, ObjectProvider<HttpHeadersFilter> headersFilters,
+			GatewayProperties gatewayProperties) {
 		return () -> {
 			LeanGate gate = LeanGate.of(context, mapping.getOrder(), globalFilters.orderedStream().toList());
 			List<HttpHeadersFilter> headers = headersFilters.orderedStream().toList();
-			filter.start(gate, new LeanForwarder(LeanGate.headerRules(headers), headers,
-					gatewayProperties.getStreamingMediaTypes()));
+			LeanForwarder forwarder = new LeanForwarder(LeanGate.headerRules(headers), headers,
+					gatewayProperties.getStreamingMediaTypes());
+			filter.start(gate, forwarder);
+			routing.start(gate, forwarder);
 		};
 	}
 
 	@Bean
-	RestyFeatureReport restyLeanProxyReport(LeanDispatchFilter filter) {
-		return filter::report;
+	RestyFeatureReport restyLeanProxyReport(LeanDispatchFilter filter, LeanRoutingFilter routing) {
+		return () -> filter.report() + "; " + routing.report();
 	}
 
 }

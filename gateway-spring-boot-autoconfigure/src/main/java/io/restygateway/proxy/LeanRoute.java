@@ -49,19 +49,35 @@ record LeanRoute(Route route, boolean lean, String reason, @Nullable HttpClient 
 		if (uri.getHost() == null || ANOTHER_SCHEME.matcher(uri.getSchemeSpecificPart()).matches()) {
 			return new LeanRoute(route, false, "its URI has no host", null, null);
 		}
+		return new LeanRoute(route, true, "", client(route, client, properties),
+				responseTimeout(route.getMetadata(), properties));
+	}
+
+	/**
+	 * As {@code NettyRoutingFilter.getHttpClient}: the client with the route's connect timeout, else the global one.
+	 * @param route the route
+	 * @param client the gateway's HTTP client
+	 * @param properties the gateway's HTTP client properties
+	 * @return {@code client} itself when no connect timeout is set
+	 */
+	static HttpClient client(Route route, HttpClient client, HttpClientProperties properties) {
 		Map<String, Object> metadata = route.getMetadata();
 		Object connectTimeout = metadata.get(CONNECT_TIMEOUT_ATTR) != null ? metadata.get(CONNECT_TIMEOUT_ATTR)
 				: properties.getConnectTimeout();
-		HttpClient routeClient = client;
-		if (connectTimeout != null) {
-			int millis = connectTimeout instanceof Integer i ? i : Integer.parseInt(connectTimeout.toString());
-			routeClient = client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, millis);
+		if (connectTimeout == null) {
+			return client;
 		}
-		return new LeanRoute(route, true, "", routeClient, responseTimeout(metadata, properties));
+		int millis = connectTimeout instanceof Integer i ? i : Integer.parseInt(connectTimeout.toString());
+		return client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, millis);
 	}
 
-	/** As {@code NettyRoutingFilter.getResponseTimeout}: the route's, a negative one for none, else the global one. */
-	private static @Nullable Duration responseTimeout(Map<String, Object> metadata, HttpClientProperties properties) {
+	/**
+	 * As {@code NettyRoutingFilter.getResponseTimeout}: the route's, a negative one for none, else the global one.
+	 * @param metadata the route's metadata
+	 * @param properties the gateway's HTTP client properties
+	 * @return the response timeout, or {@code null} for none
+	 */
+	static @Nullable Duration responseTimeout(Map<String, Object> metadata, HttpClientProperties properties) {
 		try {
 			if (metadata.containsKey(RESPONSE_TIMEOUT_ATTR)) {
 				Object value = metadata.get(RESPONSE_TIMEOUT_ATTR);
