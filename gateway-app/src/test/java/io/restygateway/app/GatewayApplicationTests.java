@@ -185,6 +185,9 @@ class GatewayApplicationTests {
 		assertThat(this.reporter.lines()).anySatisfy(line -> assertThat(line).startsWith("  demo: routes /"));
 		assertThat(this.reporter.lines())
 			.anySatisfy(line -> assertThat(line).contains("redis: not configured").contains("consul: not configured"));
+		// The tests run Netty's buffers as the packaged jar does (the build's argLine opens java.nio).
+		assertThat(this.reporter.lines()).anySatisfy(
+				line -> assertThat(line).startsWith("  netty: ").endsWith(", direct buffers freed by Netty"));
 	}
 
 	@Test

@@ -73,6 +73,20 @@ public class RestyCoreAutoConfiguration {
 
 	}
 
+	/** The start-up line that says how Netty runs (event loops, transport, direct buffers). */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "io.netty.util.internal.PlatformDependent")
+	static class NettyReportConfiguration {
+
+		@Bean
+		@Order(1)
+		@ConditionalOnMissingBean(name = "restyNettyReport")
+		RestyFeatureReport restyNettyReport() {
+			return new NettyReport();
+		}
+
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(HealthContributor.class)
 	@ConditionalOnBooleanProperty(name = "resty.health.enabled", matchIfMissing = true)

@@ -36,6 +36,11 @@ import org.springframework.core.env.MapPropertySource;
  * <li>One Reactor Netty event loop per CPU ({@code reactor.netty.ioWorkerCount}, a JVM system property, set from
  * {@code resty.netty.io-workers} when the JVM was not given one): Reactor Netty starts at least four, which on one or
  * two CPUs only take turns.</li>
+ * <li>Netty frees its direct buffers itself, without the JDK's {@code Cleaner} ({@code io.netty.tryReflectionSetAccessible},
+ * a JVM system property, set from {@code resty.netty.direct-buffer-no-cleaner} when the JVM was not given one). It
+ * takes effect only where {@code java.nio} is open to Netty ({@code --add-opens java.base/java.nio=ALL-UNNAMED}, or
+ * {@code Add-Opens: java.base/java.nio} in the manifest of the jar that {@code java -jar} runs, as gateway-app's
+ * has); elsewhere Netty falls back to the JDK's buffers, as it would without it.</li>
  * </ul>
  * With {@code resty.enabled=false} only the first three remain: they are not features but keep the jars the starter
  * carries from doing what a gateway without the starter would never do (refuse to start for want of a Consul import,
@@ -63,6 +68,15 @@ public class RestyEnvironmentPostProcessor implements EnvironmentPostProcessor, 
 
 	/** Reactor Netty's own setting, read once when its first event loops are made. */
 	public static final String IO_WORKER_COUNT = "reactor.netty.ioWorkerCount";
+
+	/** Whether Netty may free its direct buffers itself; the JVM system property {@value #NETTY_REFLECTION} wins. */
+	public static final String DIRECT_BUFFER_NO_CLEANER = "resty.netty.direct-buffer-no-cleaner";
+
+	/**
+	 * Netty's own switch, read once when its {@code PlatformDependent} is first used: whether it may open the JDK's
+	 * private constructor of direct buffers, and so allocate and free their memory itself.
+	 */
+	public static final String NETTY_REFLECTION = "io.netty.tryReflectionSetAccessible";
 
 	private static final String GATEWAY = "spring.cloud.gateway.server.webflux";
 
@@ -98,6 +112,7 @@ public class RestyEnvironmentPostProcessor implements EnvironmentPostProcessor, 
 		}
 		defaults.put(GATEWAY + ".route-filter-cache-enabled", "true");
 		ioWorkers(environment);
+		directBuffers(environment);
 	}
 
 	/**
@@ -124,6 +139,21 @@ public class RestyEnvironmentPostProcessor implements EnvironmentPostProcessor, 
 		Integer workers = environment.getProperty(IO_WORKERS, Integer.class);
 		int count = workers != null && workers > 0 ? workers : Runtime.getRuntime().availableProcessors();
 		System.setProperty(IO_WORKER_COUNT, Integer.toString(count));
+	}
+
+	/**
+	 * Sets {@value #NETTY_REFLECTION} to {@code true} unless the JVM was started with it or
+	 * {@value #DIRECT_BUFFER_NO_CLEANER} is {@code false}. Without it, every direct buffer that Netty does not pool (a
+	 * 64 KiB read of a large answer is one) is a JDK {@code ByteBuffer}: zeroed when it is made, and freed through a
+	 * {@code Cleaner}. Netty reads the property when its {@code PlatformDependent} is first used, which in a gateway is
+	 * when the web server is made, long after this.
+	 */
+	private static void directBuffers(ConfigurableEnvironment environment) {
+		if (System.getProperty(NETTY_REFLECTION) != null
+				|| !environment.getProperty(DIRECT_BUFFER_NO_CLEANER, Boolean.class, true)) {
+			return;
+		}
+		System.setProperty(NETTY_REFLECTION, "true");
 	}
 
 	private static boolean hasConsulImport(Environment environment) {

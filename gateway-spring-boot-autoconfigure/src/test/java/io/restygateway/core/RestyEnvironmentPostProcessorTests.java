@@ -1,5 +1,7 @@
 package io.restygateway.core;
 
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -70,7 +72,7 @@ class RestyEnvironmentPostProcessorTests {
 
 	@Test
 	void whenRestyIsDisabledOnlyTheCarriedDependenciesAreKeptQuiet() {
-		withoutIoWorkerCount(() -> {
+		withoutNettyProperties(() -> {
 			StandardEnvironment environment = process(Map.of("resty.enabled", "false"));
 			// Without these a gateway with the starter switched off would not start (Consul Config's import check),
 			// which a gateway without the starter does.
@@ -83,6 +85,7 @@ class RestyEnvironmentPostProcessorTests {
 			assertThat(environment.getProperty("spring.cloud.gateway.server.webflux.route-filter-cache-enabled"))
 				.isNull();
 			assertThat(System.getProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT)).isNull();
+			assertThat(System.getProperty(RestyEnvironmentPostProcessor.NETTY_REFLECTION)).isNull();
 		});
 	}
 
@@ -120,7 +123,7 @@ class RestyEnvironmentPostProcessorTests {
 
 	@Test
 	void oneEventLoopPerCpuUnlessTheJvmWasToldOtherwise() {
-		withoutIoWorkerCount(() -> {
+		withoutNettyProperties(() -> {
 			process(Map.of());
 			assertThat(System.getProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT))
 				.isEqualTo(Integer.toString(Runtime.getRuntime().availableProcessors()));
@@ -133,20 +136,43 @@ class RestyEnvironmentPostProcessorTests {
 		});
 	}
 
-	/** Runs {@code body} with {@value RestyEnvironmentPostProcessor#IO_WORKER_COUNT} unset, and puts it back after. */
-	private static void withoutIoWorkerCount(Runnable body) {
-		String before = System.getProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT);
+	@Test
+	void nettyMayFreeItsDirectBuffersItselfUnlessTheJvmOrTheUserSaysOtherwise() {
+		withoutNettyProperties(() -> {
+			process(Map.of());
+			assertThat(System.getProperty(RestyEnvironmentPostProcessor.NETTY_REFLECTION)).isEqualTo("true");
+			System.clearProperty(RestyEnvironmentPostProcessor.NETTY_REFLECTION);
+			process(Map.of("resty.netty.direct-buffer-no-cleaner", "false"));
+			assertThat(System.getProperty(RestyEnvironmentPostProcessor.NETTY_REFLECTION)).isNull();
+			System.setProperty(RestyEnvironmentPostProcessor.NETTY_REFLECTION, "false");
+			process(Map.of());
+			assertThat(System.getProperty(RestyEnvironmentPostProcessor.NETTY_REFLECTION)).isEqualTo("false");
+		});
+	}
+
+	/**
+	 * Runs {@code body} with the JVM system properties that the post-processor sets ({@value
+	 * RestyEnvironmentPostProcessor#IO_WORKER_COUNT}, {@value RestyEnvironmentPostProcessor#NETTY_REFLECTION}) unset,
+	 * and puts them back after.
+	 */
+	private static void withoutNettyProperties(Runnable body) {
+		List<String> names = List.of(RestyEnvironmentPostProcessor.IO_WORKER_COUNT,
+				RestyEnvironmentPostProcessor.NETTY_REFLECTION);
+		Map<String, String> before = new HashMap<>();
+		names.forEach(name -> before.put(name, System.getProperty(name)));
 		try {
-			System.clearProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT);
+			names.forEach(System::clearProperty);
 			body.run();
 		}
 		finally {
-			if (before == null) {
-				System.clearProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT);
-			}
-			else {
-				System.setProperty(RestyEnvironmentPostProcessor.IO_WORKER_COUNT, before);
-			}
+			names.forEach(name -> {
+				if (before.get(name) == null) {
+					System.clearProperty(name);
+				}
+				else {
+					System.setProperty(name, before.get(name));
+				}
+			});
 		}
 	}
 
