@@ -6,7 +6,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeoutException;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -28,6 +27,7 @@ import reactor.netty.http.server.HttpServerResponse;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter.Type;
 import org.springframework.cloud.gateway.filter.headers.TrailerHeadersFilter;
+import org.springframework.cloud.gateway.support.TimeoutException;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DefaultDataBuffer;
@@ -170,7 +170,7 @@ final class LeanForwarder {
 		if (rules != null) {
 			io.netty.handler.codec.http.HttpHeaders sent = rules.request(
 					server != null ? server.requestHeaders() : nettyHeaders(request.getHeaders()), null);
-			responses = client.request(method).uri(url).send((req, outbound) -> {
+			responses = client.request(method).uri(ascii(url)).send((req, outbound) -> {
 				// HttpClient set the upstream's Host, its User-Agent and Accept when they were missing, and chose
 				// the framing, from no headers; these are the client's, as NettyRoutingFilter hands them over.
 				req.headers(sent);
@@ -203,7 +203,7 @@ final class LeanForwarder {
 				}
 			})
 				.request(method)
-				.uri(url)
+				.uri(ascii(url))
 				.send((req, outbound) -> outbound
 					.send(server != null ? server.receive().retain() : request.getBody().map(LeanForwarder::byteBuf)))
 				.responseConnection((res, connection) -> Mono.just(answer(exchange, res, connection)));
@@ -216,6 +216,20 @@ final class LeanForwarder {
 						ex -> new ResponseStatusException(HttpStatus.GATEWAY_TIMEOUT, ex.getMessage(), ex));
 		}
 		return responses;
+	}
+
+	/**
+	 * The URL as NettyRoutingFilter sends it ({@code toASCIIString()}): a path that a filter gave characters outside
+	 * ASCII ({@code PrefixPath=/café}) goes out percent-encoded, not as raw UTF-8 bytes in the request line.
+	 */
+	static URI ascii(URI url) {
+		String text = url.toString();
+		for (int i = 0; i < text.length(); i++) {
+			if (text.charAt(i) > 0x7F) {
+				return URI.create(url.toASCIIString());
+			}
+		}
+		return url;
 	}
 
 	/** As HttpClient: a body without a length is sent chunked, but for GET, HEAD and DELETE, which get no framing. */
@@ -291,7 +305,8 @@ final class LeanForwarder {
 		HttpHeaders filtered = HttpHeadersFilter.filter(this.headersFilters, headers, exchange, Type.RESPONSE);
 		if (!filtered.containsHeader(HttpHeaders.TRANSFER_ENCODING)
 				&& filtered.containsHeader(HttpHeaders.CONTENT_LENGTH)) {
-			filtered.remove(HttpHeaders.TRANSFER_ENCODING);
+			// As NettyRoutingFilter: the answer's headers lose the chunked framing the server's answer starts with.
+			response.getHeaders().remove(HttpHeaders.TRANSFER_ENCODING);
 		}
 		exchange.getAttributes().put(CLIENT_RESPONSE_HEADER_NAMES, filtered.headerNames());
 		if (!response.isCommitted()) {

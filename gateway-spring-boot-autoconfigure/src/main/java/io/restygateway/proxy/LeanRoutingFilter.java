@@ -8,6 +8,7 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.cloud.gateway.config.HttpClientProperties;
+import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.NettyRoutingFilter;
@@ -26,7 +27,7 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  * filters one by one through Spring's {@code HttpHeaders}, and a new {@code HttpClient} configuration per request.
  * <p>
  * It steps aside (the stock filter routes) for a request it does not take: not http or https, a cached body, a
- * WebSocket upgrade, gRPC; and for every request when {@link LeanGate#routingOff()} says why.
+ * WebSocket upgrade, gRPC, a route with a filter ordered in its own turn; and for every request when {@link LeanGate#routingOff()} says why.
  */
 public class LeanRoutingFilter implements GlobalFilter, Ordered {
 
@@ -70,13 +71,27 @@ public class LeanRoutingFilter implements GlobalFilter, Ordered {
 		URI url = exchange.getAttribute(GATEWAY_REQUEST_URL_ATTR);
 		Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
 		if (forwarder == null || gate == null || gate.routingOff() != null || url == null || route == null
-				|| !isHttp(url.getScheme()) || !forwarder.accepts(exchange)) {
+				|| !isHttp(url.getScheme()) || !forwarder.accepts(exchange) || routeFilterInOurTurn(route)) {
 			return chain.filter(exchange);
 		}
 		this.routed.increment();
 		HttpClient client = LeanRoute.client(route, this.httpClient, this.httpClientProperties);
 		return forwarder.route(exchange, url, client, LeanRoute.responseTimeout(route.getMetadata(), this.httpClientProperties))
 			.then(chain.filter(exchange));
+	}
+
+	/**
+	 * A route filter ordered exactly in this filter's turn sorts after it (the chain puts the global filters first
+	 * among equals) but before {@code NettyRoutingFilter}: it must run before the request goes out, so the stock
+	 * filter routes. One look at each of the route's few filters.
+	 */
+	static boolean routeFilterInOurTurn(Route route) {
+		for (GatewayFilter filter : route.getFilters()) {
+			if (filter instanceof Ordered ordered && ordered.getOrder() == ORDER) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static boolean isHttp(@Nullable String scheme) {
