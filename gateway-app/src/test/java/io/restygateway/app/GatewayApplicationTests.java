@@ -36,6 +36,9 @@ class GatewayApplicationTests {
 	@Autowired
 	RestyStartupReporter reporter;
 
+	@Autowired
+	reactor.netty.http.client.HttpClient gatewayHttpClient;
+
 	String gateway(String path) {
 		return "http://127.0.0.1:" + this.port + path;
 	}
@@ -188,6 +191,17 @@ class GatewayApplicationTests {
 		// The tests run Netty's buffers as the packaged jar does (the build's argLine opens java.nio).
 		assertThat(this.reporter.lines()).anySatisfy(
 				line -> assertThat(line).startsWith("  netty: ").endsWith(", direct buffers freed by Netty"));
+	}
+
+	@Test
+	@SuppressWarnings("deprecation") // maxChunkSize: deprecated for Netty 5 only
+	void theGatewaysHttpClientHandsOnBodyPiecesOfUpTo64KiB() throws Exception {
+		// Spring Cloud Gateway's own client, which both its routing filter and the lean path use.
+		assertThat(this.gatewayHttpClient.configuration().decoder().maxChunkSize()).isEqualTo(65536);
+		// And a large answer still arrives whole.
+		HttpResponse<byte[]> large = Http.get(gateway("/demo/files/large.bin"));
+		assertThat(large.statusCode()).isEqualTo(200);
+		assertThat(large.body()).hasSize(1024 * 1024);
 	}
 
 	@Test

@@ -11,10 +11,12 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.cloud.gateway.config.HttpClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
+import org.springframework.util.unit.DataSize;
 
 /**
  * What every feature stands on: the start-up report, the dependency lines in it, and degraded health for the
@@ -69,6 +71,28 @@ public class RestyCoreAutoConfiguration {
 		@ConditionalOnMissingBean
 		KeepAliveReadGuard keepAliveReadGuard() {
 			return new KeepAliveReadGuard();
+		}
+
+	}
+
+	/** The gateway's HTTP client hands on an upstream body in pieces as large as Netty reads them. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = { "org.springframework.cloud.gateway.config.HttpClientCustomizer",
+			"reactor.netty.http.client.HttpClient" })
+	static class NettyClientConfiguration {
+
+		static final String MAX_CHUNK_SIZE = "resty.netty.upstream-max-chunk-size";
+
+		@Bean
+		@ConditionalOnMissingBean(name = "restyUpstreamChunkSize")
+		HttpClientCustomizer restyUpstreamChunkSize(Environment environment) {
+			DataSize size = Binder.get(environment)
+				.bind(MAX_CHUNK_SIZE, DataSize.class)
+				.orElse(DataSize.ofKilobytes(64));
+			if (size.toBytes() <= 0 || size.toBytes() > Integer.MAX_VALUE) {
+				throw new IllegalArgumentException(MAX_CHUNK_SIZE + " must be between 1B and 2GB, was " + size);
+			}
+			return new UpstreamChunkSize((int) size.toBytes());
 		}
 
 	}

@@ -72,6 +72,20 @@ class RestyCoreAutoConfigurationTests {
 					line -> assertThat(line).isEqualTo("  zstd: on, level 1")));
 	}
 
+	@Test
+	void theUpstreamChunkSizeIs64KiBUnlessSetAndABadOneIsRefusedByName() {
+		this.runner.run(context -> assertThat(
+				context.getBean("restyUpstreamChunkSize", UpstreamChunkSize.class).maxChunkSize()).isEqualTo(65536));
+		this.runner.withPropertyValues("resty.netty.upstream-max-chunk-size=256KB")
+			.run(context -> assertThat(
+					context.getBean("restyUpstreamChunkSize", UpstreamChunkSize.class).maxChunkSize())
+				.isEqualTo(262144));
+		this.runner.withPropertyValues("resty.netty.upstream-max-chunk-size=0B")
+			.run(context -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("resty.netty.upstream-max-chunk-size must be between 1B and 2GB, was 0B"));
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	static class OwnBeans {
 
