@@ -12,30 +12,12 @@ class UpstreamChunkSizeTests {
 
 	@Test
 	void setsTheChunkSizeAndKeepsEveryOtherDecoderSetting() {
-		HttpClient client = HttpClient.create()
-			.httpResponseDecoder(spec -> spec.maxHeaderSize(16384)
-				.maxInitialLineLength(8192)
-				.validateHeaders(false)
-				.initialBufferSize(256)
-				.allowDuplicateContentLengths(true)
-				.h2cMaxContentLength(1024)
-				.allowPartialChunks(false)
-				.failOnMissingResponse(true)
-				.parseHttpAfterConnectRequest(true));
+		HttpClient client = HttpClient.create().httpResponseDecoder(UpstreamChunkSizeTests::otherSettings);
 
 		HttpResponseDecoderSpec decoder = new UpstreamChunkSize(65536).customize(client).configuration().decoder();
 
 		HttpResponseDecoderSpec expected = client
-			.httpResponseDecoder(spec -> spec.maxHeaderSize(16384)
-				.maxInitialLineLength(8192)
-				.validateHeaders(false)
-				.initialBufferSize(256)
-				.allowDuplicateContentLengths(true)
-				.h2cMaxContentLength(1024)
-				.allowPartialChunks(false)
-				.failOnMissingResponse(true)
-				.parseHttpAfterConnectRequest(true)
-				.maxChunkSize(65536))
+			.httpResponseDecoder(spec -> otherSettings(spec).maxChunkSize(65536))
 			.configuration()
 			.decoder();
 		assertThat(decoder.maxChunkSize()).isEqualTo(65536);
@@ -65,6 +47,19 @@ class UpstreamChunkSizeTests {
 	void refusesASizeThatIsNotPositive() {
 		assertThatIllegalArgumentException().isThrownBy(() -> new UpstreamChunkSize(0))
 			.withMessageContaining("resty.netty.upstream-max-chunk-size");
+	}
+
+	/** Every decoder setting but the chunk size, away from its default. */
+	private static HttpResponseDecoderSpec otherSettings(HttpResponseDecoderSpec spec) {
+		return spec.maxHeaderSize(16384)
+			.maxInitialLineLength(8192)
+			.validateHeaders(false)
+			.initialBufferSize(256)
+			.allowDuplicateContentLengths(true)
+			.h2cMaxContentLength(1024)
+			.allowPartialChunks(false)
+			.failOnMissingResponse(true)
+			.parseHttpAfterConnectRequest(true);
 	}
 
 }
