@@ -82,9 +82,6 @@ public class StreamedRequestSizeGatewayFilterFactory extends RequestSizeGatewayF
 			if (cause instanceof RequestBodyTooLargeException tooLarge) {
 				return tooLarge;
 			}
-			if (cause.getCause() == cause) {
-				break;
-			}
 		}
 		return null;
 	}
