@@ -38,8 +38,4 @@ final class ByteBudget {
 		return this.seen;
 	}
 
-	long max() {
-		return this.max;
-	}
-
 }

@@ -9,17 +9,9 @@ import org.springframework.web.server.ResponseStatusException;
  */
 public class RequestBodyTooLargeException extends ResponseStatusException {
 
-	private final long maxSize;
-
 	RequestBodyTooLargeException(long read, long maxSize) {
 		super(HttpStatus.CONTENT_TOO_LARGE, "Request body is over the permissible limit of " + maxSize
 				+ " bytes: " + read + " bytes read and no Content-Length");
-		this.maxSize = maxSize;
-	}
-
-	/** @return the route's limit, in bytes */
-	public long getMaxSize() {
-		return this.maxSize;
 	}
 
 }

@@ -26,10 +26,8 @@ final class RequestSizeFilterReplacement implements BeanDefinitionRegistryPostPr
 		if (!registry.containsBeanDefinition(BEAN) || !declaredBySpringCloudGateway(registry.getBeanDefinition(BEAN))) {
 			return;
 		}
-		RootBeanDefinition ours = new RootBeanDefinition(StreamedRequestSizeGatewayFilterFactory.class);
-		ours.setRole(BeanDefinition.ROLE_INFRASTRUCTURE);
 		registry.removeBeanDefinition(BEAN);
-		registry.registerBeanDefinition(BEAN, ours);
+		registry.registerBeanDefinition(BEAN, new RootBeanDefinition(StreamedRequestSizeGatewayFilterFactory.class));
 	}
 
 	@Override

@@ -28,8 +28,9 @@ import static org.springframework.cloud.gateway.support.GatewayToStringStyler.fi
  * a 413 with {@code Connection: close}, its unread body left unread. If the upstream has already answered and the
  * answer is on its way, the client connection is cut instead.
  * <p>
- * Same name, same argument ({@code maxSize}, default 5 MB, now also as the shortcut), same {@code errorMessage} header: it takes the place of
- * SCG's bean ({@link RequestSizeFilterReplacement}), so routes keep {@code RequestSize=...} as they are.
+ * Same name, same argument ({@code maxSize}, default 5 MB, now also as the shortcut), same {@code errorMessage}
+ * header: it takes the place of SCG's bean ({@link RequestSizeFilterReplacement}), so routes keep
+ * {@code RequestSize} as they are.
  */
 public class StreamedRequestSizeGatewayFilterFactory extends RequestSizeGatewayFilterFactory {
 
@@ -63,8 +64,10 @@ public class StreamedRequestSizeGatewayFilterFactory extends RequestSizeGatewayF
 					return withLength.filter(exchange, chain);
 				}
 				ServerWebExchange limited = exchange.mutate().request(new LimitedBody(request, max)).build();
-				return chain.filter(limited).onErrorResume(ex -> tooLarge(ex) != null,
-						ex -> refuse(limited, tooLarge(ex)));
+				return chain.filter(limited).onErrorResume(ex -> {
+					RequestBodyTooLargeException tooLarge = tooLarge(ex);
+					return tooLarge != null ? refuse(limited, tooLarge) : Mono.error(ex);
+				});
 			}
 
 			@Override

@@ -27,7 +27,8 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  * filters one by one through Spring's {@code HttpHeaders}, and a new {@code HttpClient} configuration per request.
  * <p>
  * It steps aside (the stock filter routes) for a request it does not take: not http or https, a cached body, a
- * WebSocket upgrade, gRPC, a route with a filter ordered in its own turn; and for every request when {@link LeanGate#routingOff()} says why.
+ * WebSocket upgrade, gRPC, a route with a filter ordered in its own turn; and for every request when
+ * {@link LeanGate#routingOff()} says why.
  */
 public class LeanRoutingFilter implements GlobalFilter, Ordered {
 
